@@ -1,0 +1,1 @@
+//! Test support: the fake Webex server and helpers shared by the black-box tests.
