@@ -1,0 +1,203 @@
+//! Where the vault key comes from: one item in the OS keychain (the default), or a passphrase
+//! stretched with Argon2id on machines without a keychain. Never a plaintext fallback.
+
+use argon2::{Algorithm, Argon2, Params, Version};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::seal::VaultKey;
+use crate::config::KeySourceKind;
+use crate::secret::Secret;
+
+/// The keychain item's service name; its account is `vault-key/<vault id>`, so several vaults
+/// (test runs, servers with several data dirs) never share or overwrite a key.
+pub const KEYCHAIN_SERVICE: &str = "webex-token-tray";
+pub const PASSPHRASE_ENV: &str = "WEBEX_TOKEN_PASSPHRASE";
+pub const MIN_PASSPHRASE_CHARS: usize = 12;
+
+pub fn keychain_account(vault_id: &str) -> String {
+    format!("vault-key/{vault_id}")
+}
+
+/// How the caller wants the key obtained.
+pub enum KeySource {
+    Keychain,
+    Passphrase(Box<dyn PassphraseSource>),
+}
+
+impl KeySource {
+    pub fn kind(&self) -> KeySourceKind {
+        match self {
+            KeySource::Keychain => KeySourceKind::Keychain,
+            KeySource::Passphrase(_) => KeySourceKind::Passphrase,
+        }
+    }
+}
+
+impl std::fmt::Debug for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.kind().as_str())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PassphrasePurpose {
+    /// A new vault: the source may ask twice to catch typos.
+    Create,
+    Unlock,
+}
+
+/// Supplies the passphrase: from the environment, a terminal prompt (CLI) or a dialog (tray).
+pub trait PassphraseSource: Send + Sync {
+    fn passphrase(&self, purpose: PassphrasePurpose) -> Result<Secret, String>;
+}
+
+/// Asks a person for the passphrase (a terminal prompt, a dialog).
+pub type PassphrasePrompt = Box<dyn Fn(PassphrasePurpose) -> Result<Secret, String> + Send + Sync>;
+
+/// Reads `WEBEX_TOKEN_PASSPHRASE`, then falls back to `prompt` when given.
+pub struct EnvOrPrompt {
+    pub prompt: Option<PassphrasePrompt>,
+}
+
+impl PassphraseSource for EnvOrPrompt {
+    fn passphrase(&self, purpose: PassphrasePurpose) -> Result<Secret, String> {
+        if let Some(value) = std::env::var_os(PASSPHRASE_ENV) {
+            let value = value
+                .into_string()
+                .map_err(|_| format!("{PASSPHRASE_ENV} is not valid UTF-8"))?;
+            return Ok(Secret::new(value));
+        }
+        match &self.prompt {
+            Some(prompt) => prompt(purpose),
+            None => Err(format!(
+                "the vault key source is a passphrase: set {PASSPHRASE_ENV} or run interactively"
+            )),
+        }
+    }
+}
+
+/// Argon2id parameters, stored in the vault beside a random salt.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KdfParams {
+    pub algorithm: String,
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+    pub salt: Vec<u8>,
+}
+
+impl KdfParams {
+    /// 64 MiB, 3 passes: about a third of a second here, per process, once.
+    pub fn new_random() -> Self {
+        let mut salt = vec![0u8; 16];
+        getrandom::fill(&mut salt).expect("the OS random source is available");
+        KdfParams {
+            algorithm: "argon2id".into(),
+            memory_kib: 64 * 1024,
+            iterations: 3,
+            parallelism: 1,
+            salt,
+        }
+    }
+
+    pub fn derive(&self, passphrase: &Secret) -> Result<VaultKey, String> {
+        if self.algorithm != "argon2id" {
+            return Err(format!("unknown key derivation {:?}", self.algorithm));
+        }
+        let params = Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))
+            .map_err(|e| format!("bad key derivation parameters: {e}"))?;
+        let mut key = Zeroizing::new([0u8; 32]);
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password_into(passphrase.expose().as_bytes(), &self.salt, key.as_mut())
+            .map_err(|e| format!("key derivation failed: {e}"))?;
+        Ok(VaultKey::from_bytes(key.as_ref()).expect("the derived key is 32 bytes"))
+    }
+}
+
+/// What went wrong talking to the OS keychain. Messages say how to fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum KeychainError {
+    #[error(
+        "the OS keychain refused access to the vault key ({detail}): it is locked or no unlocked \
+         keyring exists. Unlock your login keyring (log in to the desktop, or run \
+         `gnome-keyring-daemon --unlock`) and try again, or keep the vault key under a \
+         passphrase instead with WEBEX_TOKEN_KEY_SOURCE=passphrase"
+    )]
+    Locked { detail: String },
+    #[error(
+        "no OS keychain is reachable ({detail}). On a desktop, start its keyring (gnome-keyring, \
+         KWallet); on a server or in CI, keep the vault key under a passphrase: set \
+         WEBEX_TOKEN_KEY_SOURCE=passphrase and WEBEX_TOKEN_PASSPHRASE"
+    )]
+    Unavailable { detail: String },
+    #[error("the OS keychain failed: {detail}")]
+    Other { detail: String },
+}
+
+fn entry(vault_id: &str) -> Result<keyring::Entry, KeychainError> {
+    keyring::Entry::new(KEYCHAIN_SERVICE, &keychain_account(vault_id)).map_err(map_keyring_error)
+}
+
+/// The vault key stored for `vault_id`, or `None` when the keychain has no such item.
+pub fn keychain_load(vault_id: &str) -> Result<Option<VaultKey>, KeychainError> {
+    match entry(vault_id)?.get_secret() {
+        Ok(bytes) => {
+            let bytes = Zeroizing::new(bytes);
+            VaultKey::from_bytes(&bytes).map(Some).ok_or_else(|| {
+                KeychainError::Other {
+                    detail: format!(
+                        "the keychain item {KEYCHAIN_SERVICE} / {} does not hold a 32-byte key",
+                        keychain_account(vault_id)
+                    ),
+                }
+            })
+        }
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(map_keyring_error(e)),
+    }
+}
+
+pub fn keychain_store(vault_id: &str, key: &VaultKey) -> Result<(), KeychainError> {
+    entry(vault_id)?
+        .set_secret(key.as_bytes())
+        .map_err(map_keyring_error)
+}
+
+pub fn keychain_delete(vault_id: &str) -> Result<(), KeychainError> {
+    match entry(vault_id)?.delete_credential() {
+        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+        Err(e) => Err(map_keyring_error(e)),
+    }
+}
+
+fn map_keyring_error(error: keyring::Error) -> KeychainError {
+    let detail = error.to_string();
+    match error {
+        keyring::Error::NoStorageAccess(_) => KeychainError::Locked { detail },
+        keyring::Error::PlatformFailure(_) => KeychainError::Unavailable { detail },
+        _ => KeychainError::Other { detail },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passphrase_derivation_is_deterministic_per_salt() {
+        let mut params = KdfParams::new_random();
+        // Small cost: this checks wiring, not strength.
+        params.memory_kib = 1024;
+        params.iterations = 1;
+        let pass = Secret::new("correct horse battery staple");
+        let a = params.derive(&pass).unwrap();
+        let b = params.derive(&pass).unwrap();
+        assert_eq!(a.as_bytes(), b.as_bytes());
+        let other = params.derive(&Secret::new("correct horse battery stapler")).unwrap();
+        assert_ne!(a.as_bytes(), other.as_bytes());
+        let mut resalted = params.clone();
+        resalted.salt = vec![7; 16];
+        assert_ne!(resalted.derive(&pass).unwrap().as_bytes(), a.as_bytes());
+    }
+}

@@ -1,0 +1,367 @@
+//! HTTP client for the Webex endpoints in shared/webex-api.md. Each call returns the typed
+//! answer or a [`WebexError`] holding status, Webex's description and trackingId, never a secret.
+
+mod error;
+mod grant;
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use serde::Deserialize;
+use url::Url;
+
+pub use error::{ErrorKind, WebexError};
+pub use grant::TokenGrant;
+
+use crate::clock::SharedClock;
+use crate::secret::Secret;
+
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEVICE_GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// One client per process: its connection pool is shared by every credential.
+#[derive(Clone, Debug)]
+pub struct WebexClient {
+    http: reqwest::Client,
+    clock: SharedClock,
+}
+
+/// What `people/me` or `dataSources` said about a token.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokenCheck {
+    pub works: bool,
+    pub http_status: u16,
+    pub tracking_id: Option<String>,
+    /// The person's display name or email on people/me, when it works.
+    pub who: Option<String>,
+}
+
+/// The first answer of a device grant: what to show the person.
+#[derive(Clone, Debug)]
+pub struct DeviceAuthorization {
+    pub device_code: Secret,
+    pub user_code: String,
+    pub verification_uri: String,
+    pub verification_uri_complete: Option<String>,
+    pub expires_in: Duration,
+    pub interval: Duration,
+}
+
+#[derive(Deserialize)]
+struct DeviceAuthorizationBody {
+    device_code: String,
+    user_code: String,
+    verification_uri: String,
+    #[serde(default)]
+    verification_uri_complete: Option<String>,
+    expires_in: u64,
+    #[serde(default)]
+    interval: Option<u64>,
+}
+
+impl WebexClient {
+    pub fn new(timeout: Duration, clock: SharedClock) -> Result<Self, WebexError> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("webex-token-tray/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+            .timeout(timeout)
+            // Tokens must never follow a redirect to another host.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| WebexError::network("HTTP client setup".into(), &e))?;
+        Ok(WebexClient { http, clock })
+    }
+
+    /// `authorization_code` grant, with the PKCE verifier.
+    pub async fn exchange_code(
+        &self,
+        base: &Url,
+        client_id: &str,
+        client_secret: &Secret,
+        code: &Secret,
+        redirect_uri: &str,
+        code_verifier: &Secret,
+    ) -> Result<TokenGrant, WebexError> {
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("client_id", client_id),
+            ("client_secret", client_secret.expose()),
+            ("code", code.expose()),
+            ("redirect_uri", redirect_uri),
+            ("code_verifier", code_verifier.expose()),
+        ];
+        let request = self.http.post(endpoint(base, "access_token")).form(&form);
+        self.token_call("POST /access_token", request).await
+    }
+
+    /// `refresh_token` grant, for integrations and for service apps alike.
+    pub async fn refresh(
+        &self,
+        base: &Url,
+        client_id: &str,
+        client_secret: &Secret,
+        refresh_token: &Secret,
+    ) -> Result<TokenGrant, WebexError> {
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("client_id", client_id),
+            ("client_secret", client_secret.expose()),
+            ("refresh_token", refresh_token.expose()),
+        ];
+        let request = self.http.post(endpoint(base, "access_token")).form(&form);
+        self.token_call("POST /access_token", request).await
+    }
+
+    /// Mints a service app token with a bearer that has `spark:applications_token`.
+    pub async fn mint_service_app_token(
+        &self,
+        base: &Url,
+        bearer: &Secret,
+        app_id: &str,
+        client_id: &str,
+        client_secret: &Secret,
+        target_org_id: &str,
+    ) -> Result<TokenGrant, WebexError> {
+        let body = serde_json::json!({
+            "clientId": client_id,
+            "clientSecret": client_secret.expose(),
+            "targetOrgId": target_org_id,
+        });
+        let request = self
+            .http
+            .post(endpoint(base, &format!("applications/{app_id}/token")))
+            .bearer_auth(bearer.expose())
+            .json(&body);
+        self.token_call("POST /applications/{appId}/token", request)
+            .await
+    }
+
+    /// `GET people/me`: does this user, integration or personal token work?
+    pub async fn people_me(&self, base: &Url, token: &Secret) -> Result<TokenCheck, WebexError> {
+        self.check(base, token, "people/me").await
+    }
+
+    /// `GET dataSources`: does this service app token work?
+    pub async fn data_sources(&self, base: &Url, token: &Secret) -> Result<TokenCheck, WebexError> {
+        self.check(base, token, "dataSources").await
+    }
+
+    /// `DELETE authorizations?clientId=…`: revokes the client's tokens for this user.
+    pub async fn revoke(
+        &self,
+        base: &Url,
+        token: &Secret,
+        client_id: &str,
+    ) -> Result<Option<String>, WebexError> {
+        let label = "DELETE /authorizations";
+        let mut url = endpoint(base, "authorizations");
+        url.query_pairs_mut().append_pair("clientId", client_id);
+        let response = self
+            .http
+            .delete(url)
+            .bearer_auth(token.expose())
+            .send()
+            .await
+            .map_err(|e| WebexError::network(label.into(), &e))?;
+        let (status, tracking_id, retry_after) = meta(response.status(), response.headers());
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| WebexError::network(label.into(), &e))?;
+        if (200..300).contains(&status) {
+            Ok(tracking_id)
+        } else {
+            Err(WebexError::from_response(
+                label.into(),
+                status,
+                tracking_id,
+                retry_after,
+                &body,
+            ))
+        }
+    }
+
+    pub async fn device_authorize(
+        &self,
+        base: &Url,
+        client_id: &str,
+        scopes: &str,
+    ) -> Result<DeviceAuthorization, WebexError> {
+        let label = "POST /device/authorize";
+        let form = [("client_id", client_id), ("scope", scopes)];
+        let request = self.http.post(endpoint(base, "device/authorize")).form(&form);
+        let (status, tracking_id, body) = self.send(label, request).await?;
+        let parsed: DeviceAuthorizationBody = serde_json::from_slice(&body).map_err(|_| {
+            WebexError::malformed(
+                label.into(),
+                status,
+                tracking_id.clone(),
+                "missing device_code, user_code, verification_uri or expires_in",
+            )
+        })?;
+        Ok(DeviceAuthorization {
+            device_code: Secret::new(parsed.device_code),
+            user_code: parsed.user_code,
+            verification_uri: parsed.verification_uri,
+            verification_uri_complete: parsed.verification_uri_complete,
+            expires_in: Duration::from_secs(parsed.expires_in),
+            interval: Duration::from_secs(parsed.interval.unwrap_or(5).max(1)),
+        })
+    }
+
+    /// One poll of a device grant. `AuthorizationPending` and `SlowDown` come back as errors of
+    /// those kinds; the caller loops.
+    pub async fn device_token(
+        &self,
+        base: &Url,
+        client_id: &str,
+        client_secret: &Secret,
+        device_code: &Secret,
+    ) -> Result<TokenGrant, WebexError> {
+        let form = [
+            ("grant_type", DEVICE_GRANT_TYPE),
+            ("device_code", device_code.expose()),
+            ("client_id", client_id),
+        ];
+        let request = self
+            .http
+            .post(endpoint(base, "device/token"))
+            .basic_auth(client_id, Some(client_secret.expose()))
+            .form(&form);
+        self.token_call("POST /device/token", request).await
+    }
+
+    async fn check(&self, base: &Url, token: &Secret, path: &str) -> Result<TokenCheck, WebexError> {
+        let label = format!("GET /{path}");
+        let response = self
+            .http
+            .get(endpoint(base, path))
+            .bearer_auth(token.expose())
+            .send()
+            .await
+            .map_err(|e| WebexError::network(label.clone(), &e))?;
+        let (status, tracking_id, retry_after) = meta(response.status(), response.headers());
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| WebexError::network(label.clone(), &e))?;
+        match status {
+            200..=299 => {
+                let who = serde_json::from_slice::<serde_json::Value>(&body)
+                    .ok()
+                    .and_then(|v| {
+                        v.get("displayName")
+                            .and_then(|n| n.as_str())
+                            .or_else(|| {
+                                v.get("emails")
+                                    .and_then(|e| e.get(0))
+                                    .and_then(|e| e.as_str())
+                            })
+                            .map(str::to_owned)
+                    });
+                Ok(TokenCheck {
+                    works: true,
+                    http_status: status,
+                    tracking_id,
+                    who,
+                })
+            }
+            401 | 403 => Ok(TokenCheck {
+                works: false,
+                http_status: status,
+                tracking_id,
+                who: None,
+            }),
+            _ => Err(WebexError::from_response(
+                label,
+                status,
+                tracking_id,
+                retry_after,
+                &body,
+            )),
+        }
+    }
+
+    async fn token_call(
+        &self,
+        label: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<TokenGrant, WebexError> {
+        let (status, tracking_id, body) = self.send(label, request).await?;
+        // Expiries count from the moment the answer arrived.
+        let received_at = self.clock.now();
+        grant::parse_token_response(&body, received_at, tracking_id.clone())
+            .map_err(|what| WebexError::malformed(label.into(), status, tracking_id, &what))
+    }
+
+    /// Sends, reads the whole body, and turns non-2xx answers into errors.
+    async fn send(
+        &self,
+        label: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(u16, Option<String>, Vec<u8>), WebexError> {
+        let response = request
+            .send()
+            .await
+            .map_err(|e| WebexError::network(label.into(), &e))?;
+        let (status, tracking_id, retry_after) = meta(response.status(), response.headers());
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| WebexError::network(label.into(), &e))?;
+        if (200..300).contains(&status) {
+            Ok((status, tracking_id, body.to_vec()))
+        } else {
+            Err(WebexError::from_response(
+                label.into(),
+                status,
+                tracking_id,
+                retry_after,
+                &body,
+            ))
+        }
+    }
+}
+
+fn meta(
+    status: reqwest::StatusCode,
+    headers: &HeaderMap,
+) -> (u16, Option<String>, Option<Duration>) {
+    let tracking_id = headers
+        .get("trackingid")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let retry_after = headers
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(error::parse_retry_after);
+    (status.as_u16(), tracking_id, retry_after)
+}
+
+/// `{base}/{path}`, whether or not the base ends in a slash.
+pub fn endpoint(base: &Url, path: &str) -> Url {
+    let mut url = base.clone();
+    let joined = format!("{}/{}", base.path().trim_end_matches('/'), path);
+    url.set_path(&joined);
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_joins_with_or_without_trailing_slash() {
+        let a = Url::parse("https://webexapis.com/v1").unwrap();
+        let b = Url::parse("http://127.0.0.1:9/v1/").unwrap();
+        assert_eq!(
+            endpoint(&a, "access_token").as_str(),
+            "https://webexapis.com/v1/access_token"
+        );
+        assert_eq!(
+            endpoint(&b, "people/me").as_str(),
+            "http://127.0.0.1:9/v1/people/me"
+        );
+    }
+}
