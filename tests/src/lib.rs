@@ -2,6 +2,9 @@
 
 use std::path::PathBuf;
 
+pub mod desktop;
+pub mod session;
+
 /// Path of a binary built from this workspace (`webex-token`, `webex-token-tray`, `fake-webex`).
 ///
 /// Black-box tests run the real binaries, built beforehand by `cargo build --workspace` (the test
