@@ -239,13 +239,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let log = AuditLog::new(dir.path().join("audit.jsonl")).with_max_bytes(1000);
         for i in 0..200 {
-            log.append(&record("int-a", &format!("record {i}"))).unwrap();
+            log.append(&record("int-a", &format!("record {i}")))
+                .unwrap();
         }
         let total: u64 = fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().metadata().unwrap().len())
             .sum();
-        assert!(total < 1000 * (ROTATED_FILES as u64 + 2), "{total} bytes kept");
+        assert!(
+            total < 1000 * (ROTATED_FILES as u64 + 2),
+            "{total} bytes kept"
+        );
         assert!(log.rotated(ROTATED_FILES).exists());
         let read = log.read(&AuditFilter::default()).unwrap();
         let last = read.records.last().unwrap();

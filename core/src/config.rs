@@ -172,7 +172,10 @@ impl Config {
             .filter(move |c| normalized_name(&c.name) == wanted)
     }
 
-    pub fn with_client_id<'a>(&'a self, client_id: &'a str) -> impl Iterator<Item = &'a Credential> {
+    pub fn with_client_id<'a>(
+        &'a self,
+        client_id: &'a str,
+    ) -> impl Iterator<Item = &'a Credential> {
         self.credentials
             .iter()
             .filter(move |c| c.client_id() == Some(client_id))
@@ -318,9 +321,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path
         .parent()
         .ok_or_else(|| io::Error::other("the file has no parent folder"))?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(dir)?;
+    let mut temp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
     temp.write_all(bytes)?;
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|e| e.error)?;

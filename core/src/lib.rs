@@ -1,17 +1,24 @@
 //! The engine of Webex Token Tray. No Tauri, no GUI: the tray app and the `webex-token` CLI are
-//! thin shells over what this crate exposes.
+//! thin shells over what this crate exposes, mostly through [`Engine`].
 
 pub mod audit;
 pub mod clock;
 pub mod config;
+pub mod engine;
+pub mod events;
 pub mod import;
 pub mod lock;
 pub mod model;
 pub mod paths;
+pub mod refresh;
 pub mod secret;
 pub mod state;
+pub mod status;
 pub mod vault;
 pub mod webex;
 
+pub use engine::{Engine, EngineError, EngineOptions};
+pub use events::EngineEvent;
 pub use model::{Credential, CredentialId, Kind, KindSettings, Secrets};
 pub use secret::Secret;
+pub use status::{CredentialStatus, Health};

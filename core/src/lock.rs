@@ -71,12 +71,12 @@ impl CredentialLocks {
         let file = match file.try_lock() {
             Ok(()) => file,
             // Another process refreshes this credential now: wait for it off the async threads.
-            Err(std::fs::TryLockError::WouldBlock) => tokio::task::spawn_blocking(move || {
-                file.lock().map(|()| file)
-            })
-            .await
-            .map_err(|e| io_error(io::Error::other(e)))?
-            .map_err(io_error)?,
+            Err(std::fs::TryLockError::WouldBlock) => {
+                tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+                    .await
+                    .map_err(|e| io_error(io::Error::other(e)))?
+                    .map_err(io_error)?
+            }
             Err(std::fs::TryLockError::Error(e)) => return Err(io_error(e)),
         };
         Ok(CredentialGuard {

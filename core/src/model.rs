@@ -115,11 +115,7 @@ pub struct Credential {
 
 impl Credential {
     pub fn kind(&self) -> Kind {
-        match self.settings {
-            KindSettings::Integration(_) => Kind::Integration,
-            KindSettings::ServiceApp(_) => Kind::ServiceApp,
-            KindSettings::Personal(_) => Kind::Personal,
-        }
+        self.settings.kind()
     }
 
     pub fn client_id(&self) -> Option<&str> {
@@ -151,6 +147,16 @@ pub enum KindSettings {
     Integration(IntegrationSettings),
     ServiceApp(ServiceAppSettings),
     Personal(PersonalSettings),
+}
+
+impl KindSettings {
+    pub fn kind(&self) -> Kind {
+        match self {
+            KindSettings::Integration(_) => Kind::Integration,
+            KindSettings::ServiceApp(_) => Kind::ServiceApp,
+            KindSettings::Personal(_) => Kind::Personal,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -333,6 +339,9 @@ mod tests {
             refresh_token: Some(Secret::new("r3fr3sh")),
         };
         let debug = format!("{secrets:?}");
-        assert!(!debug.contains("s3cr3t") && !debug.contains("r3fr3sh"), "{debug}");
+        assert!(
+            !debug.contains("s3cr3t") && !debug.contains("r3fr3sh"),
+            "{debug}"
+        );
     }
 }

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 use zeroize::Zeroizing;
 
 use super::key_source::{
-    KdfParams, KeySource, PassphrasePurpose, keychain_load, keychain_store, MIN_PASSPHRASE_CHARS,
+    KdfParams, KeySource, MIN_PASSPHRASE_CHARS, PassphrasePurpose, keychain_load, keychain_store,
 };
 use super::seal::{Sealer, VaultKey};
 use super::{Change, ChangeKind, Expect, Intent, Record, StateRow, VaultError};
@@ -113,8 +113,7 @@ impl Db {
             .sealer
             .open(id.as_str(), &sealed)
             .map_err(|_| self.tampered(id))?;
-        let secrets: Secrets =
-            serde_json::from_slice(&plaintext).map_err(|_| self.tampered(id))?;
+        let secrets: Secrets = serde_json::from_slice(&plaintext).map_err(|_| self.tampered(id))?;
         Ok(Some(Record {
             id: id.clone(),
             secrets,
@@ -177,7 +176,10 @@ impl Db {
         {
             Ok(t) => t,
             Err(e) => {
-                return changes.iter().map(|_| Err(sqlite_error_ref(&path, &e))).collect();
+                return changes
+                    .iter()
+                    .map(|_| Err(sqlite_error_ref(&path, &e)))
+                    .collect();
             }
         };
         let mut results = Vec::with_capacity(changes.len());
@@ -198,7 +200,10 @@ impl Db {
             results.push(result);
         }
         if let Err(e) = transaction.commit() {
-            return changes.iter().map(|_| Err(sqlite_error_ref(&path, &e))).collect();
+            return changes
+                .iter()
+                .map(|_| Err(sqlite_error_ref(&path, &e)))
+                .collect();
         }
         results
     }
@@ -334,7 +339,9 @@ fn state_json(state: &TokenState) -> String {
 }
 
 fn parse_intent(started: &str, pid: i64, action: &str) -> Option<Intent> {
-    let started_at = DateTime::parse_from_rfc3339(started).ok()?.with_timezone(&Utc);
+    let started_at = DateTime::parse_from_rfc3339(started)
+        .ok()?
+        .with_timezone(&Utc);
     let action: Action = serde_json::from_value(serde_json::Value::String(action.into())).ok()?;
     Some(Intent {
         started_at,
@@ -403,7 +410,7 @@ fn unlock(conn: &mut Connection, path: &Path, source: &KeySource) -> Result<Vaul
                 .map_err(sqlite)
         };
         put("vault_id", vault_id.as_bytes())?;
-        put("key_source", source.kind().as_str().as_bytes())?;
+        put("key_source", source.for_new_vault().as_str().as_bytes())?;
         put("key_check", &check)?;
         put("created_at", Utc::now().to_rfc3339().as_bytes())?;
         if let Some(kdf) = kdf {
@@ -421,40 +428,41 @@ fn unlock(conn: &mut Connection, path: &Path, source: &KeySource) -> Result<Vaul
         path: path.to_path_buf(),
         detail: format!("unknown key source {stored_source:?}"),
     })?;
-    if stored_kind != source.kind() {
+    if let Some(chosen) = source.explicit.filter(|chosen| *chosen != stored_kind) {
         return Err(VaultError::KeySourceMismatch {
             path: path.to_path_buf(),
             vault: stored_kind,
-            chosen: source.kind(),
+            chosen,
         });
     }
-    let key = match source {
-        KeySource::Keychain => {
+    let key = match stored_kind {
+        KeySourceKind::Keychain => {
             keychain_load(&vault_id)?.ok_or_else(|| VaultError::KeyMissing {
                 path: path.to_path_buf(),
                 vault_id: vault_id.clone(),
             })?
         }
-        KeySource::Passphrase(passphrase) => {
+        KeySourceKind::Passphrase => {
             let kdf: KdfParams = kdf
                 .and_then(|bytes| serde_json::from_slice(&bytes).ok())
                 .ok_or_else(|| VaultError::Corrupt {
                     path: path.to_path_buf(),
                     detail: "the passphrase parameters are missing".into(),
                 })?;
-            let secret = passphrase
+            let secret = source
+                .passphrase
                 .passphrase(PassphrasePurpose::Unlock)
                 .map_err(VaultError::Passphrase)?;
             kdf.derive(&secret).map_err(VaultError::Passphrase)?
         }
     };
     let opened = Sealer::new(&key).open(&key_check_context(&vault_id), &key_check);
-    match (opened, source) {
+    match (opened, stored_kind) {
         (Ok(plain), _) if plain.as_slice() == KEY_CHECK_PLAINTEXT => Ok(key),
-        (_, KeySource::Keychain) => Err(VaultError::WrongKey {
+        (_, KeySourceKind::Keychain) => Err(VaultError::WrongKey {
             path: path.to_path_buf(),
         }),
-        (_, KeySource::Passphrase(_)) => Err(VaultError::WrongPassphrase {
+        (_, KeySourceKind::Passphrase) => Err(VaultError::WrongPassphrase {
             path: path.to_path_buf(),
         }),
     }
@@ -464,14 +472,15 @@ fn create_key(source: &KeySource) -> Result<(String, VaultKey, Option<KdfParams>
     let mut id_bytes = [0u8; 16];
     getrandom::fill(&mut id_bytes).expect("the OS random source is available");
     let vault_id: String = id_bytes.iter().map(|b| format!("{b:02x}")).collect();
-    match source {
-        KeySource::Keychain => {
+    match source.for_new_vault() {
+        KeySourceKind::Keychain => {
             let key = VaultKey::generate();
             keychain_store(&vault_id, &key)?;
             Ok((vault_id, key, None))
         }
-        KeySource::Passphrase(passphrase) => {
-            let secret = passphrase
+        KeySourceKind::Passphrase => {
+            let secret = source
+                .passphrase
                 .passphrase(PassphrasePurpose::Create)
                 .map_err(VaultError::Passphrase)?;
             if secret.expose().chars().count() < MIN_PASSPHRASE_CHARS {

@@ -19,24 +19,41 @@ pub fn keychain_account(vault_id: &str) -> String {
     format!("vault-key/{vault_id}")
 }
 
-/// How the caller wants the key obtained.
-pub enum KeySource {
-    Keychain,
-    Passphrase(Box<dyn PassphraseSource>),
+/// How the caller wants the key obtained. A new vault uses `explicit`, or the keychain when
+/// nothing was chosen; an existing vault always uses the source it was created with, and an
+/// explicit choice that contradicts it is an error rather than a silent switch.
+pub struct KeySource {
+    pub explicit: Option<KeySourceKind>,
+    pub passphrase: Box<dyn PassphraseSource>,
 }
 
 impl KeySource {
-    pub fn kind(&self) -> KeySourceKind {
-        match self {
-            KeySource::Keychain => KeySourceKind::Keychain,
-            KeySource::Passphrase(_) => KeySourceKind::Passphrase,
+    pub fn keychain() -> Self {
+        KeySource {
+            explicit: Some(KeySourceKind::Keychain),
+            passphrase: Box::new(EnvOrPrompt { prompt: None }),
         }
+    }
+
+    pub fn passphrase(source: Box<dyn PassphraseSource>) -> Self {
+        KeySource {
+            explicit: Some(KeySourceKind::Passphrase),
+            passphrase: source,
+        }
+    }
+
+    /// The kind a new vault gets.
+    pub fn for_new_vault(&self) -> KeySourceKind {
+        self.explicit.unwrap_or(KeySourceKind::Keychain)
     }
 }
 
 impl std::fmt::Debug for KeySource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.kind().as_str())
+        match self.explicit {
+            Some(kind) => f.write_str(kind.as_str()),
+            None => f.write_str("default"),
+        }
     }
 }
 
@@ -144,14 +161,14 @@ pub fn keychain_load(vault_id: &str) -> Result<Option<VaultKey>, KeychainError> 
     match entry(vault_id)?.get_secret() {
         Ok(bytes) => {
             let bytes = Zeroizing::new(bytes);
-            VaultKey::from_bytes(&bytes).map(Some).ok_or_else(|| {
-                KeychainError::Other {
+            VaultKey::from_bytes(&bytes)
+                .map(Some)
+                .ok_or_else(|| KeychainError::Other {
                     detail: format!(
                         "the keychain item {KEYCHAIN_SERVICE} / {} does not hold a 32-byte key",
                         keychain_account(vault_id)
                     ),
-                }
-            })
+                })
         }
         Err(keyring::Error::NoEntry) => Ok(None),
         Err(e) => Err(map_keyring_error(e)),
@@ -194,7 +211,9 @@ mod tests {
         let a = params.derive(&pass).unwrap();
         let b = params.derive(&pass).unwrap();
         assert_eq!(a.as_bytes(), b.as_bytes());
-        let other = params.derive(&Secret::new("correct horse battery stapler")).unwrap();
+        let other = params
+            .derive(&Secret::new("correct horse battery stapler"))
+            .unwrap();
         assert_ne!(a.as_bytes(), other.as_bytes());
         let mut resalted = params.clone();
         resalted.salt = vec![7; 16];

@@ -68,10 +68,7 @@ pub struct Change {
 pub enum ChangeKind {
     /// Replace secrets and state together (an access token and its refresh token are never
     /// stored apart); clears any intent.
-    Put {
-        secrets: Secrets,
-        state: TokenState,
-    },
+    Put { secrets: Secrets, state: TokenState },
     /// Replace the state only; clears any intent.
     State(TokenState),
     /// Remove the row and its sealed secrets.
@@ -84,9 +81,13 @@ pub enum ChangeKind {
 pub enum VaultError {
     #[error(transparent)]
     Dir(#[from] PathsError),
-    #[error("the vault {path} is damaged: {detail}; it was left as it is (move it away to start a new vault)")]
+    #[error(
+        "the vault {path} is damaged: {detail}; it was left as it is (move it away to start a new vault)"
+    )]
     Corrupt { path: PathBuf, detail: String },
-    #[error("the vault {path} was written by a newer webex-token (schema {found}); upgrade webex-token")]
+    #[error(
+        "the vault {path} was written by a newer webex-token (schema {found}); upgrade webex-token"
+    )]
     TooNew { path: PathBuf, found: usize },
     #[error("cannot use the vault {path}: {detail}")]
     Sqlite { path: PathBuf, detail: String },
@@ -120,7 +121,9 @@ pub enum VaultError {
          from another vault. Remove the credential and add or import it again"
     )]
     Tampered { path: PathBuf, id: CredentialId },
-    #[error("credential {id} changed while this was being written (expected {expected:?}, found version {found:?}); try again")]
+    #[error(
+        "credential {id} changed while this was being written (expected {expected:?}, found version {found:?}); try again"
+    )]
     Conflict {
         id: CredentialId,
         expected: Expect,
@@ -149,7 +152,10 @@ fn fix_hint(vault: KeySourceKind) -> &'static str {
 }
 
 enum Request {
-    Get(CredentialId, oneshot::Sender<Result<Option<Record>, VaultError>>),
+    Get(
+        CredentialId,
+        oneshot::Sender<Result<Option<Record>, VaultError>>,
+    ),
     States(oneshot::Sender<Result<Vec<StateRow>, VaultError>>),
     Apply(Box<Change>, oneshot::Sender<Result<u64, VaultError>>),
 }

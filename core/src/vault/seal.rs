@@ -106,7 +106,10 @@ mod tests {
         let sealer = Sealer::new(&VaultKey::generate());
         let sealed = sealer.seal("int-abc", b"secret payload");
         assert!(!sealed.windows(6).any(|w| w == b"secret"));
-        assert_eq!(&*sealer.open("int-abc", &sealed).unwrap(), b"secret payload");
+        assert_eq!(
+            &*sealer.open("int-abc", &sealed).unwrap(),
+            b"secret payload"
+        );
 
         // Another row's id.
         assert_eq!(sealer.open("int-xyz", &sealed), Err(OpenError));
@@ -114,7 +117,11 @@ mod tests {
         for i in [0, NONCE_LEN, sealed.len() - 1] {
             let mut tampered = sealed.clone();
             tampered[i] ^= 1;
-            assert_eq!(sealer.open("int-abc", &tampered), Err(OpenError), "byte {i}");
+            assert_eq!(
+                sealer.open("int-abc", &tampered),
+                Err(OpenError),
+                "byte {i}"
+            );
         }
         // Truncated.
         assert_eq!(sealer.open("int-abc", &sealed[..10]), Err(OpenError));
@@ -131,6 +138,9 @@ mod tests {
 
     #[test]
     fn key_debug_is_redacted() {
-        assert_eq!(format!("{:?}", VaultKey::generate()), "VaultKey([redacted])");
+        assert_eq!(
+            format!("{:?}", VaultKey::generate()),
+            "VaultKey([redacted])"
+        );
     }
 }

@@ -213,7 +213,13 @@ mod tests {
     use super::*;
 
     fn parse(status: u16, body: &str) -> WebexError {
-        WebexError::from_response("POST /access_token".into(), status, None, None, body.as_bytes())
+        WebexError::from_response(
+            "POST /access_token".into(),
+            status,
+            None,
+            None,
+            body.as_bytes(),
+        )
     }
 
     #[test]
@@ -224,7 +230,10 @@ mod tests {
         );
         assert_eq!(e.kind, ErrorKind::InvalidGrant);
         assert_eq!(e.detail, "refresh token expired");
-        assert_eq!(parse(401, r#"{"error":"invalid_client"}"#).kind, ErrorKind::InvalidClient);
+        assert_eq!(
+            parse(401, r#"{"error":"invalid_client"}"#).kind,
+            ErrorKind::InvalidClient
+        );
         assert_eq!(
             parse(428, r#"{"error":"authorization_pending"}"#).kind,
             ErrorKind::AuthorizationPending
@@ -259,7 +268,10 @@ mod tests {
         assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
         let soon = (chrono::Utc::now() + chrono::Duration::seconds(30)).to_rfc2822();
         let wait = parse_retry_after(&soon).unwrap();
-        assert!(wait <= Duration::from_secs(30) && wait >= Duration::from_secs(25), "{wait:?}");
+        assert!(
+            wait <= Duration::from_secs(30) && wait >= Duration::from_secs(25),
+            "{wait:?}"
+        );
         assert_eq!(parse_retry_after("soon"), None);
     }
 

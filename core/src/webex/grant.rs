@@ -25,7 +25,8 @@ pub(crate) fn parse_token_response(
     received_at: DateTime<Utc>,
     tracking_id: Option<String>,
 ) -> Result<TokenGrant, String> {
-    let json: Value = serde_json::from_slice(body).map_err(|_| "the body is not JSON".to_owned())?;
+    let json: Value =
+        serde_json::from_slice(body).map_err(|_| "the body is not JSON".to_owned())?;
     let object = json
         .as_object()
         .ok_or_else(|| "the body is not a JSON object".to_owned())?;
@@ -68,7 +69,9 @@ fn seconds(value: Option<&Value>) -> Option<i64> {
         _ => return None,
     };
     // Ten years is longer than any Webex token lives; beyond that the value is nonsense.
-    (0..=10 * 365 * 86_400).contains(&seconds).then_some(seconds)
+    (0..=10 * 365 * 86_400)
+        .contains(&seconds)
+        .then_some(seconds)
 }
 
 #[cfg(test)]
@@ -85,16 +88,22 @@ mod tests {
         )
         .unwrap();
         assert_eq!(grant.access_expires_at, at + Duration::seconds(43199));
-        assert_eq!(grant.refresh_expires_at, Some(at + Duration::seconds(7775999)));
+        assert_eq!(
+            grant.refresh_expires_at,
+            Some(at + Duration::seconds(7775999))
+        );
         assert_eq!(grant.refresh_token.unwrap().expose(), "R");
         assert_eq!(grant.scope, None);
     }
 
     #[test]
     fn missing_refresh_token_is_fine_and_leaves_no_expiry() {
-        let grant =
-            parse_token_response(br#"{"access_token":"A","expires_in":"60"}"#, Utc::now(), None)
-                .unwrap();
+        let grant = parse_token_response(
+            br#"{"access_token":"A","expires_in":"60"}"#,
+            Utc::now(),
+            None,
+        )
+        .unwrap();
         assert!(grant.refresh_token.is_none() && grant.refresh_expires_at.is_none());
     }
 

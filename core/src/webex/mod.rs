@@ -190,7 +190,10 @@ impl WebexClient {
     ) -> Result<DeviceAuthorization, WebexError> {
         let label = "POST /device/authorize";
         let form = [("client_id", client_id), ("scope", scopes)];
-        let request = self.http.post(endpoint(base, "device/authorize")).form(&form);
+        let request = self
+            .http
+            .post(endpoint(base, "device/authorize"))
+            .form(&form);
         let (status, tracking_id, body) = self.send(label, request).await?;
         let parsed: DeviceAuthorizationBody = serde_json::from_slice(&body).map_err(|_| {
             WebexError::malformed(
@@ -232,7 +235,12 @@ impl WebexClient {
         self.token_call("POST /device/token", request).await
     }
 
-    async fn check(&self, base: &Url, token: &Secret, path: &str) -> Result<TokenCheck, WebexError> {
+    async fn check(
+        &self,
+        base: &Url,
+        token: &Secret,
+        path: &str,
+    ) -> Result<TokenCheck, WebexError> {
         let label = format!("GET /{path}");
         let response = self
             .http

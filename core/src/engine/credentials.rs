@@ -1,0 +1,372 @@
+//! Adding, changing and removing credentials. The vault row is written before the config entry
+//! that names it, and removed before it, so a crash in between leaves at worst an orphaned
+//! sealed row that nothing lists, never a listed credential without its secrets.
+
+use chrono::{DateTime, Duration, Utc};
+use url::Url;
+
+use super::{Engine, EngineError};
+use crate::config::ConfigError;
+use crate::events::EngineEvent;
+use crate::model::{
+    Credential, CredentialId, KindSettings, PERSONAL_TOKEN_LIFETIME_SECS, Secrets,
+    loopback_redirect_port, validate_name,
+};
+use crate::secret::Secret;
+use crate::state::{Action, Attention, AttentionReason, Outcome, TokenState};
+use crate::vault::{Change, ChangeKind, Expect};
+
+/// Everything needed to create a credential.
+#[derive(Clone, Debug)]
+pub struct NewCredential {
+    pub name: String,
+    pub label: Option<String>,
+    pub api_base: Option<Url>,
+    pub settings: KindSettings,
+    pub secrets: Secrets,
+    /// Expiries and history already known (from an import, or a PAT's stated expiry).
+    pub state: TokenState,
+}
+
+/// Which secret `set_secret` replaces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecretKind {
+    /// An integration's or service app's client secret.
+    ClientSecret,
+    /// A personal access token (the credential's whole secret).
+    PersonalToken,
+}
+
+impl Engine {
+    /// Validates and stores a new credential. Names need not be unique (people serve several
+    /// orgs with same-named apps); ambiguous names are resolved by id.
+    pub async fn add(&self, new: NewCredential) -> Result<Credential, EngineError> {
+        self.add_many(vec![new])
+            .await?
+            .pop()
+            .expect("add_many answers once per credential")
+    }
+
+    /// Adds several credentials with one config write (an import of thousands stays linear).
+    /// Each is validated against the config plus those before it, so a service app may name a
+    /// bearer added in the same batch. One result per credential, in order.
+    pub async fn add_many(
+        &self,
+        batch: Vec<NewCredential>,
+    ) -> Result<Vec<Result<Credential, EngineError>>, EngineError> {
+        let mut working = self.config()?;
+        let now = self.now();
+        let mut pending = Vec::new();
+        let mut results: Vec<Result<Credential, EngineError>> = Vec::with_capacity(batch.len());
+        for new in batch {
+            if let Err(e) = validate(&new, &working) {
+                results.push(Err(e));
+                continue;
+            }
+            let credential = Credential {
+                id: CredentialId::generate(new.settings.kind()),
+                name: new.name.trim().to_owned(),
+                label: new.label.filter(|l| !l.trim().is_empty()),
+                api_base: new.api_base,
+                created_at: now,
+                settings: new.settings,
+            };
+            let state = initial_state(&credential, &new.secrets, new.state, now);
+            working.credentials.push(credential.clone());
+            let vault = self.inner.vault.clone();
+            let change = Change {
+                id: credential.id.clone(),
+                expect: Expect::Absent,
+                kind: ChangeKind::Put {
+                    secrets: new.secrets,
+                    state,
+                },
+            };
+            // Sent together, the vault thread commits them in few transactions.
+            let write = tokio::spawn(async move { vault.apply(change).await });
+            pending.push((results.len(), credential.clone(), write));
+            results.push(Ok(credential));
+        }
+        let mut stored = Vec::new();
+        for (index, credential, write) in pending {
+            let written = write
+                .await
+                .map_err(|e| EngineError::Invalid(format!("a vault write failed: {e}")))?;
+            match written {
+                Ok(_) => stored.push(credential),
+                Err(e) => results[index] = Err(e.into()),
+            }
+        }
+        if stored.is_empty() {
+            return Ok(results);
+        }
+        let added = self.inner.config.update(|config| {
+            config.credentials.extend(stored.iter().cloned());
+            Ok::<_, ConfigError>(())
+        });
+        if let Err(e) = added {
+            // Do not leave sealed secrets that no config entry names.
+            for credential in &stored {
+                let _ = self
+                    .inner
+                    .vault
+                    .apply(Change {
+                        id: credential.id.clone(),
+                        expect: Expect::Any,
+                        kind: ChangeKind::Delete,
+                    })
+                    .await;
+            }
+            return Err(e.into());
+        }
+        for credential in &stored {
+            self.audit(self.audit_for(credential, Action::Add, Outcome::Ok));
+        }
+        self.emit(EngineEvent::CredentialsChanged);
+        Ok(results)
+    }
+
+    /// Removes a credential and destroys its sealed secrets. Refuses to remove the bearer of a
+    /// service app unless `force`, which would leave that app unable to mint.
+    pub async fn remove(&self, query: &str, force: bool) -> Result<Credential, EngineError> {
+        let credential = self.resolve(query)?;
+        let dependents: Vec<String> = self
+            .config()?
+            .credentials
+            .iter()
+            .filter(
+                |c| matches!(&c.settings, KindSettings::ServiceApp(s) if s.bearer == credential.id),
+            )
+            .map(|c| format!("\"{}\"", c.name))
+            .collect();
+        if !dependents.is_empty() && !force {
+            return Err(EngineError::Invalid(format!(
+                "\"{}\" mints the tokens of the service app(s) {}; remove those first, or pass --force",
+                credential.name,
+                dependents.join(", ")
+            )));
+        }
+        // Wait for any refresh under way, so it cannot write the row back.
+        let _guard = self.inner.locks.lock(&credential.id).await?;
+        self.inner
+            .vault
+            .apply(Change {
+                id: credential.id.clone(),
+                expect: Expect::Any,
+                kind: ChangeKind::Delete,
+            })
+            .await?;
+        let id = credential.id.clone();
+        self.inner.config.update(|config| {
+            config.credentials.retain(|c| c.id != id);
+            Ok::<_, ConfigError>(())
+        })?;
+        self.inner.locks.remove(&credential.id);
+        self.audit(self.audit_for(&credential, Action::Remove, Outcome::Ok));
+        self.emit(EngineEvent::CredentialsChanged);
+        Ok(credential)
+    }
+
+    /// Replaces a client secret (rotated in the developer portal) or a personal access token
+    /// (a new one every 12 hours). Clears the attention the old value caused.
+    pub async fn set_secret(
+        &self,
+        query: &str,
+        which: SecretKind,
+        value: Secret,
+        personal_expires_at: Option<DateTime<Utc>>,
+    ) -> Result<Credential, EngineError> {
+        let credential = self.resolve(query)?;
+        match (which, &credential.settings) {
+            (
+                SecretKind::ClientSecret,
+                KindSettings::Integration(_) | KindSettings::ServiceApp(_),
+            ) => {}
+            (SecretKind::PersonalToken, KindSettings::Personal(_)) => {}
+            (SecretKind::ClientSecret, _) => {
+                return Err(EngineError::Invalid(format!(
+                    "\"{}\" is a personal access token: it has no client secret",
+                    credential.name
+                )));
+            }
+            (SecretKind::PersonalToken, _) => {
+                return Err(EngineError::Invalid(format!(
+                    "\"{}\" is not a personal access token",
+                    credential.name
+                )));
+            }
+        }
+        check_secret("the new value", &value)?;
+        let _guard = self.inner.locks.lock(&credential.id).await?;
+        let record = self.inner.vault.get(&credential.id).await?.ok_or_else(|| {
+            crate::vault::VaultError::NotFound {
+                id: credential.id.clone(),
+            }
+        })?;
+        let mut secrets = record.secrets.clone();
+        let mut state = record.state.clone();
+        let now = self.now();
+        match which {
+            SecretKind::ClientSecret => {
+                secrets.client_secret = Some(value);
+                if state
+                    .attention
+                    .as_ref()
+                    .is_some_and(|a| a.reason == AttentionReason::ClientRejected)
+                {
+                    state.attention = None;
+                }
+            }
+            SecretKind::PersonalToken => {
+                secrets.access_token = Some(value);
+                state.access_expires_at = Some(
+                    personal_expires_at
+                        .unwrap_or(now + Duration::seconds(PERSONAL_TOKEN_LIFETIME_SECS)),
+                );
+                state.obtained_at = Some(now);
+                state.attention = None;
+            }
+        }
+        state.consecutive_failures = 0;
+        state.retry_not_before = None;
+        let had_attention = record.state.attention.is_some() && state.attention.is_none();
+        self.inner
+            .vault
+            .apply(Change {
+                id: credential.id.clone(),
+                expect: Expect::Version(record.version),
+                kind: ChangeKind::Put { secrets, state },
+            })
+            .await?;
+        let mut audit = self.audit_for(&credential, Action::Add, Outcome::Ok);
+        audit.message = Some(match which {
+            SecretKind::ClientSecret => "client secret replaced".into(),
+            SecretKind::PersonalToken => "personal access token replaced".into(),
+        });
+        self.audit(audit);
+        if had_attention {
+            self.emit(EngineEvent::Recovered {
+                id: credential.id.clone(),
+                name: credential.name.clone(),
+            });
+        }
+        Ok(credential)
+    }
+}
+
+fn validate(new: &NewCredential, config: &crate::config::Config) -> Result<(), EngineError> {
+    let invalid = |m: String| Err(EngineError::Invalid(m));
+    if let Err(problem) = validate_name(&new.name) {
+        return invalid(format!("invalid name {:?}: {problem}", new.name));
+    }
+    if CredentialId::parse(new.name.trim()).is_some()
+        && config
+            .get(&CredentialId::parse(new.name.trim()).expect("checked just above"))
+            .is_some()
+    {
+        return invalid(format!(
+            "the name {:?} is another credential's id",
+            new.name
+        ));
+    }
+    match &new.settings {
+        KindSettings::Integration(s) => {
+            require_text("client id", &s.client_id)?;
+            if let Err(problem) = loopback_redirect_port(&s.redirect_uri) {
+                return invalid(format!("redirect URI {:?}: {problem}", s.redirect_uri));
+            }
+            if s.scopes.is_empty() {
+                return invalid("an integration needs at least one scope".into());
+            }
+            require_secret("client secret", new.secrets.client_secret.as_ref())?;
+        }
+        KindSettings::ServiceApp(s) => {
+            require_text("client id", &s.client_id)?;
+            require_text("target org id", &s.target_org_id)?;
+            require_secret("client secret", new.secrets.client_secret.as_ref())?;
+            let Some(bearer) = config.get(&s.bearer) else {
+                return invalid(format!(
+                    "the bearer {} does not exist; add the integration or personal access token that mints this app's tokens first",
+                    s.bearer
+                ));
+            };
+            if matches!(bearer.settings, KindSettings::ServiceApp(_)) {
+                return invalid(format!(
+                    "the bearer \"{}\" is a service app; it must be an integration or a personal access token",
+                    bearer.name
+                ));
+            }
+        }
+        KindSettings::Personal(_) => {
+            require_secret("personal access token", new.secrets.access_token.as_ref())?;
+        }
+    }
+    for secret in new.secrets.values() {
+        check_secret("a secret", secret)?;
+    }
+    Ok(())
+}
+
+fn require_text(what: &str, value: &str) -> Result<(), EngineError> {
+    if value.trim().is_empty() {
+        Err(EngineError::Invalid(format!("the {what} is empty")))
+    } else if value.len() > 1024 || value.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        Err(EngineError::Invalid(format!(
+            "the {what} contains spaces or control characters, or is too long"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+fn require_secret(what: &str, value: Option<&Secret>) -> Result<(), EngineError> {
+    match value {
+        Some(v) if !v.expose().trim().is_empty() => Ok(()),
+        _ => Err(EngineError::Invalid(format!("the {what} is missing"))),
+    }
+}
+
+/// Secrets are single-line tokens; a newline or a megabyte means a paste went wrong.
+fn check_secret(what: &str, value: &Secret) -> Result<(), EngineError> {
+    let text = value.expose();
+    if text.trim() != text || text.chars().any(char::is_control) {
+        return Err(EngineError::Invalid(format!(
+            "{what} has surrounding spaces or control characters (a bad paste?)"
+        )));
+    }
+    if text.len() > crate::import::MAX_SECRET_BYTES {
+        return Err(EngineError::Invalid(format!(
+            "{what} is {} bytes, longer than any Webex secret",
+            text.len()
+        )));
+    }
+    Ok(())
+}
+
+/// A new credential's state: what the caller knew (a personal access token's expiry is only
+/// known when the caller says so: an imported one may be hours old), plus whether it needs
+/// authorizing first.
+fn initial_state(
+    credential: &Credential,
+    secrets: &Secrets,
+    known: TokenState,
+    now: DateTime<Utc>,
+) -> TokenState {
+    let mut state = known;
+    match &credential.settings {
+        KindSettings::Integration(_)
+            if secrets.refresh_token.is_none() && secrets.access_token.is_none() =>
+        {
+            state.attention = Some(Attention {
+                reason: AttentionReason::NotAuthorized,
+                message: format!(
+                    "not authorized yet: webex-token authorize \"{}\"",
+                    credential.name
+                ),
+                since: now,
+            });
+        }
+        _ => {}
+    }
+    state
+}

@@ -1,0 +1,53 @@
+//! What the engine tells its shells: the tray turns these into an icon, a menu and
+//! notifications; the daemon into log lines; the agent streams them to scripts. Nothing secret.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::model::CredentialId;
+use crate::state::AttentionReason;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum EngineEvent {
+    /// New tokens were stored.
+    Refreshed {
+        id: CredentialId,
+        name: String,
+        access_expires_at: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        refresh_expires_at: Option<DateTime<Utc>>,
+    },
+    /// A transient failure; it will be retried.
+    RefreshFailed {
+        id: CredentialId,
+        name: String,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_at: Option<DateTime<Utc>>,
+    },
+    /// Only a person can fix this credential now. Raised once per problem.
+    NeedsAttention {
+        id: CredentialId,
+        name: String,
+        reason: AttentionReason,
+        /// What to do, naming the command.
+        message: String,
+    },
+    /// A credential that needed attention works again.
+    Recovered { id: CredentialId, name: String },
+    /// The list of credentials or their settings changed (added, removed, imported).
+    CredentialsChanged,
+}
+
+impl EngineEvent {
+    pub fn credential(&self) -> Option<&CredentialId> {
+        match self {
+            EngineEvent::Refreshed { id, .. }
+            | EngineEvent::RefreshFailed { id, .. }
+            | EngineEvent::NeedsAttention { id, .. }
+            | EngineEvent::Recovered { id, .. } => Some(id),
+            EngineEvent::CredentialsChanged => None,
+        }
+    }
+}
