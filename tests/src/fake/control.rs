@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use super::model::{Endpoint, Fault, FaultId, IssuedTokens, RecordedRequest, Rotation};
-use super::state::{FakeState, Lifetimes};
+use super::state::{FakeState, Lifetimes, Settings};
 
 /// A partial change of settings; absent fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +40,43 @@ pub struct Stats {
 }
 
 impl FakeState {
+    pub fn register_integration(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+        redirect_uris: Vec<String>,
+        scopes: Vec<String>,
+    ) {
+        self.lock()
+            .register_integration(client_id, client_secret, redirect_uris, scopes);
+    }
+
+    pub fn register_service_app(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+        authorized_org_ids: Vec<String>,
+    ) {
+        self.lock()
+            .register_service_app(client_id, client_secret, authorized_org_ids);
+    }
+
+    pub fn set_lifetimes(&self, lifetimes: Lifetimes) {
+        let settings = &mut self.lock().settings;
+        settings.access_lifetime = lifetimes.access;
+        settings.refresh_lifetime = lifetimes.refresh;
+    }
+
+    pub fn set_client_lifetimes(&self, client_id: &str, lifetimes: Lifetimes) {
+        if let Some(client) = self.lock().clients.get_mut(client_id) {
+            client.lifetimes = Some(lifetimes);
+        }
+    }
+
+    pub fn with_settings(&self, change: impl FnOnce(&mut Settings)) {
+        change(&mut self.lock().settings);
+    }
+
     pub fn issue_personal_token(&self, lifetime: Duration) -> String {
         self.lock()
             .issue_personal_token(lifetime, SystemTime::now())
@@ -225,43 +262,4 @@ fn endpoint_name(endpoint: Endpoint) -> String {
         .ok()
         .and_then(|value| value.as_str().map(str::to_owned))
         .unwrap_or_else(|| format!("{endpoint:?}"))
-}
-
-impl FakeState {
-    pub fn register_integration(
-        &self,
-        client_id: &str,
-        client_secret: &str,
-        redirect_uris: Vec<String>,
-        scopes: Vec<String>,
-    ) {
-        self.lock()
-            .register_integration(client_id, client_secret, redirect_uris, scopes);
-    }
-
-    pub fn register_service_app(
-        &self,
-        client_id: &str,
-        client_secret: &str,
-        authorized_org_ids: Vec<String>,
-    ) {
-        self.lock()
-            .register_service_app(client_id, client_secret, authorized_org_ids);
-    }
-
-    pub fn set_lifetimes(&self, lifetimes: Lifetimes) {
-        let settings = &mut self.lock().settings;
-        settings.access_lifetime = lifetimes.access;
-        settings.refresh_lifetime = lifetimes.refresh;
-    }
-
-    pub fn set_client_lifetimes(&self, client_id: &str, lifetimes: Lifetimes) {
-        if let Some(client) = self.lock().clients.get_mut(client_id) {
-            client.lifetimes = Some(lifetimes);
-        }
-    }
-
-    pub fn with_settings(&self, change: impl FnOnce(&mut super::state::Settings)) {
-        change(&mut self.lock().settings);
-    }
 }
