@@ -2,6 +2,7 @@
 //! thin shells over what this crate exposes, mostly through [`Engine`].
 
 pub mod audit;
+pub mod authorize;
 pub mod clock;
 pub mod config;
 pub mod engine;
