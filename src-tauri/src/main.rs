@@ -12,6 +12,7 @@ mod menu;
 mod status;
 mod tray;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -28,5 +29,7 @@ fn init_logging() {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, not in journald or a test's capture.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 }
