@@ -25,6 +25,16 @@ trait Dbusmenu {
 
     fn event(&self, id: i32, event_id: &str, data: &Value<'_>, timestamp: u32) -> zbus::Result<()>;
 
+    /// `Event`, sent with NO_REPLY_EXPECTED, as panels that do not wait for the app send it.
+    #[zbus(name = "Event", no_reply)]
+    fn event_no_reply(
+        &self,
+        id: i32,
+        event_id: &str,
+        data: &Value<'_>,
+        timestamp: u32,
+    ) -> zbus::Result<()>;
+
     #[zbus(signal)]
     fn layout_updated(&self, revision: u32, parent: i32) -> zbus::Result<()>;
 }
@@ -149,22 +159,41 @@ impl DbusMenu {
         MenuNode::from_raw(root)
     }
 
-    /// Clicks an item, as a panel does when the user picks it.
+    /// Clicks an item, as a panel does when the user picks it, and waits for the app to
+    /// acknowledge the click (an unknown id, for one, is an error).
+    ///
+    /// For an item that ends the app (Quit) use [`Self::click_without_reply`]: the app may exit
+    /// before it replies, which would surface here as a `NoReply` error.
     pub async fn click(&self, item: &MenuNode) -> Result<()> {
+        self.prepare_click(item).await?;
+        self.proxy
+            .event(item.id, "clicked", &Value::I32(0), event_timestamp())
+            .await
+            .with_context(|| format!("clicking menu item {:?}", item.label))
+    }
+
+    /// Clicks an item without waiting for the app's reply; the test then observes the effect.
+    pub async fn click_without_reply(&self, item: &MenuNode) -> Result<()> {
+        self.prepare_click(item).await?;
+        self.proxy
+            .event_no_reply(item.id, "clicked", &Value::I32(0), event_timestamp())
+            .await
+            .with_context(|| format!("clicking menu item {:?}", item.label))
+    }
+
+    async fn prepare_click(&self, item: &MenuNode) -> Result<()> {
         if !item.enabled {
             bail!(
                 "menu item {:?} is disabled; a panel would not let it be clicked",
                 item.label
             );
         }
+        // Panels open the menu before the user can click in it.
         self.proxy
             .about_to_show(0)
             .await
             .context("AboutToShow(0)")?;
-        self.proxy
-            .event(item.id, "clicked", &Value::I32(0), event_timestamp())
-            .await
-            .with_context(|| format!("clicking menu item {:?}", item.label))
+        Ok(())
     }
 }
 
