@@ -120,7 +120,6 @@ pub enum Command {
     },
     /// Run a command with fresh tokens in its environment (WEBEX_ACCESS_TOKEN, or NAME=VAR
     /// pairs); its exit code is passed through.
-    #[command(trailing_var_arg = true)]
     Exec {
         /// NAME, or NAME=VAR to choose the variable; several allowed.
         #[arg(required = true, value_name = "NAME[=VAR]")]
@@ -229,6 +228,43 @@ pub struct SecretInput {
     /// Read the secret from this environment variable.
     #[arg(long, value_name = "VAR")]
     pub secret_env: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn exec_takes_names_then_the_command_after_double_dash() {
+        let cli = Cli::try_parse_from([
+            "webex-token", "exec", "Acme Corp", "globex=GLOBEX_TOKEN", "--", "curl", "-H", "x",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::Exec {
+                credentials,
+                command,
+                ..
+            } => {
+                assert_eq!(credentials, ["Acme Corp", "globex=GLOBEX_TOKEN"]);
+                assert_eq!(command, ["curl", "-H", "x"]);
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn durations_accept_plain_seconds_and_units() {
+        assert_eq!(parse_duration("90").unwrap().as_secs(), 90);
+        assert_eq!(parse_duration("10m").unwrap().as_secs(), 600);
+        assert!(parse_duration("soon").is_err());
+    }
 }
 
 pub fn parse_duration(value: &str) -> Result<std::time::Duration, String> {

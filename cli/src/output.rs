@@ -51,6 +51,9 @@ pub fn note(status: &CredentialStatus) -> String {
             .as_ref()
             .and_then(|a| a.message.clone())
             .unwrap_or_default(),
+        Health::Unknown if status.kind == webex_token_core::Kind::Personal => {
+            "expiry unknown: personal access tokens live 12 hours from their creation".into()
+        }
         Health::Unknown => "expiry unknown: the next refresh learns it".into(),
         Health::Expired => "expired: refreshes on next use".into(),
         _ => String::new(),
