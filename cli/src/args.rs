@@ -243,7 +243,14 @@ mod tests {
     #[test]
     fn exec_takes_names_then_the_command_after_double_dash() {
         let cli = Cli::try_parse_from([
-            "webex-token", "exec", "Acme Corp", "globex=GLOBEX_TOKEN", "--", "curl", "-H", "x",
+            "webex-token",
+            "exec",
+            "Acme Corp",
+            "globex=GLOBEX_TOKEN",
+            "--",
+            "curl",
+            "-H",
+            "x",
         ])
         .unwrap();
         match cli.command {

@@ -53,11 +53,27 @@ impl EngineOptions {
             }
             _ => None,
         };
+        let http_timeout = match std::env::var("WEBEX_TOKEN_HTTP_TIMEOUT") {
+            Ok(value) if !value.trim().is_empty() => Some(
+                value
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|secs| secs.is_finite() && *secs > 0.0)
+                    .map(Duration::from_secs_f64)
+                    .ok_or_else(|| {
+                        EngineError::Invalid(format!(
+                            "WEBEX_TOKEN_HTTP_TIMEOUT={value:?} is not a number of seconds"
+                        ))
+                    })?,
+            ),
+            _ => None,
+        };
         Ok(EngineOptions {
             paths: Paths::from_env()?,
             key_source,
             clock: clock::system(),
-            http_timeout: None,
+            http_timeout,
             api_base,
         })
     }

@@ -1,0 +1,486 @@
+//! A sandbox for black-box tests of `webex-token`: its own private session (D-Bus bus and an
+//! unlocked gnome-keyring, fresh HOME and XDG dirs), a fake Webex, and a transcript of every
+//! command's output.
+//!
+//! When a sandbox is dropped at the end of a passing test it checks that no secret the fake ever
+//! issued or saw, and no secret the test registered, appears in any output or any file under the
+//! sandbox's folders; except an access token in the stdout of the command that was asked to
+//! print it.
+
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+use crate::fake::FakeWebex;
+use crate::session::PrivateSession;
+
+/// One finished command.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub args: Vec<String>,
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Asserts success; returns self for chaining.
+    #[track_caller]
+    pub fn ok(self) -> Self {
+        assert!(
+            self.status.success(),
+            "`webex-token {}` failed ({}):\nstdout:\n{}\nstderr:\n{}",
+            self.args.join(" "),
+            self.status,
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    /// Asserts failure; returns self for chaining.
+    #[track_caller]
+    pub fn fails(self) -> Self {
+        assert!(
+            !self.status.success(),
+            "`webex-token {}` succeeded but should have failed:\nstdout:\n{}\nstderr:\n{}",
+            self.args.join(" "),
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    /// Asserts that stderr mentions every one of `needles`.
+    #[track_caller]
+    pub fn says(self, needles: &[&str]) -> Self {
+        let all = format!("{}\n{}", self.stdout, self.stderr);
+        for needle in needles {
+            assert!(
+                all.contains(needle),
+                "`webex-token {}` output lacks {needle:?}:\nstdout:\n{}\nstderr:\n{}",
+                self.args.join(" "),
+                self.stdout,
+                self.stderr
+            );
+        }
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+struct Captured {
+    run: Run,
+    /// Secrets this run was asked to print on stdout.
+    allowed_on_stdout: Vec<String>,
+}
+
+pub struct Sandbox {
+    pub session: PrivateSession,
+    pub fake: FakeWebex,
+    transcript: Mutex<Vec<Captured>>,
+    test_secrets: Mutex<Vec<String>>,
+    extra_env: Mutex<Vec<(String, String)>>,
+}
+
+impl Sandbox {
+    pub async fn start() -> Sandbox {
+        let fake = FakeWebex::start().await;
+        Self::with_fake(fake).await
+    }
+
+    /// A sandbox sharing `fake` with others (the "other machine" of a copy test).
+    pub async fn with_fake(fake: FakeWebex) -> Sandbox {
+        let session = PrivateSession::start_with_keyring()
+            .await
+            .expect("a private session with gnome-keyring starts");
+        Sandbox {
+            session,
+            fake,
+            transcript: Mutex::new(Vec::new()),
+            test_secrets: Mutex::new(Vec::new()),
+            extra_env: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A sandbox whose session bus has no Secret Service at all.
+    pub async fn without_keychain() -> Sandbox {
+        let session = PrivateSession::start()
+            .await
+            .expect("a private session starts");
+        Sandbox {
+            session,
+            fake: FakeWebex::start().await,
+            transcript: Mutex::new(Vec::new()),
+            test_secrets: Mutex::new(Vec::new()),
+            extra_env: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Sets an environment variable for every later command.
+    pub fn set_env(&self, key: &str, value: &str) {
+        let mut env = self.extra_env.lock().expect("sandbox env lock");
+        env.retain(|(k, _)| k != key);
+        env.push((key.to_owned(), value.to_owned()));
+    }
+
+    /// A secret the test made up (a client secret, a passphrase): checked like the fake's.
+    pub fn secret(&self, value: &str) -> String {
+        self.test_secrets
+            .lock()
+            .expect("sandbox secrets lock")
+            .push(value.to_owned());
+        value.to_owned()
+    }
+
+    pub fn config_dir(&self) -> PathBuf {
+        self.session.dirs().config.join("webex-token-tray")
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.session.dirs().data.join("webex-token-tray")
+    }
+
+    pub fn config_file(&self) -> PathBuf {
+        self.config_dir().join("config.toml")
+    }
+
+    pub fn vault_file(&self) -> PathBuf {
+        self.data_dir().join("vault.sqlite3")
+    }
+
+    /// `webex-token ARGS` with this sandbox's environment, not yet started.
+    pub fn command(&self, args: &[&str]) -> tokio::process::Command {
+        let mut command = self.session.tokio_command(crate::binary("webex-token"));
+        command
+            .args(args)
+            .env("WEBEX_API_BASE", self.fake.base_url())
+            .env_remove("WEBEX_TOKEN_KEY_SOURCE")
+            .env_remove("WEBEX_TOKEN_PASSPHRASE")
+            .env_remove("WEBEX_TOKEN_LOG")
+            .env_remove("RUST_LOG")
+            .env("RUST_BACKTRACE", "0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        for (key, value) in self.extra_env.lock().expect("sandbox env lock").iter() {
+            command.env(key, value);
+        }
+        command
+    }
+
+    pub async fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, None, &[]).await
+    }
+
+    /// Runs with `stdin` fed to the command (how tests pass secrets).
+    pub async fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        self.run_with(args, Some(stdin), &[]).await
+    }
+
+    pub async fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        self.run_with(args, None, env).await
+    }
+
+    pub async fn run_with(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Run {
+        let mut command = self.command(args);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        if stdin.is_some() {
+            command.stdin(Stdio::piped());
+        }
+        let mut child = command.spawn().expect("webex-token starts");
+        if let Some(input) = stdin {
+            let mut pipe = child.stdin.take().expect("stdin is piped");
+            pipe.write_all(input.as_bytes())
+                .await
+                .expect("writing stdin");
+            drop(pipe);
+        }
+        let output = child.wait_with_output().await.expect("webex-token runs");
+        let run = Run {
+            args: args.iter().map(|a| a.to_string()).collect(),
+            status: output.status,
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        };
+        self.record(run.clone(), Vec::new());
+        run
+    }
+
+    /// Adds a run made by hand (a spawned process) to the transcript.
+    pub fn record(&self, run: Run, allowed_on_stdout: Vec<String>) {
+        self.transcript
+            .lock()
+            .expect("sandbox transcript lock")
+            .push(Captured {
+                run,
+                allowed_on_stdout,
+            });
+    }
+
+    /// `webex-token token ARGS…`: asserts success and that it printed one valid access token,
+    /// which is then allowed in that run's stdout only.
+    pub async fn token(&self, args: &[&str]) -> String {
+        let mut full = vec!["token"];
+        full.extend_from_slice(args);
+        let run = self.run_unrecorded(&full, &[]).await.ok();
+        let token = run.stdout.trim().to_owned();
+        assert!(
+            self.fake.token_is_valid(&token),
+            "`webex-token {}` printed something that is not a valid access token",
+            full.join(" ")
+        );
+        self.record(run, vec![token.clone()]);
+        token
+    }
+
+    /// Runs without recording; the caller records with what it allows.
+    pub async fn run_unrecorded(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = self.command(args);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let output = command.output().await.expect("webex-token runs");
+        Run {
+            args: args.iter().map(|a| a.to_string()).collect(),
+            status: output.status,
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Registers an integration on the fake and adds it here; returns its client id.
+    pub async fn add_integration(&self, name: &str, port: u16) -> String {
+        let client_id = format!("C{}", random_hex(16));
+        let secret = self.secret(&format!("integration-secret-{}", random_hex(12)));
+        let redirect = format!("http://localhost:{port}/callback");
+        self.fake
+            .register_integration(&client_id, &secret, &[&redirect], DEFAULT_TEST_SCOPES);
+        let port = port.to_string();
+        self.run_with_stdin(
+            &[
+                "add",
+                "integration",
+                "--name",
+                name,
+                "--client-id",
+                &client_id,
+                "--port",
+                &port,
+                "--scopes",
+                &DEFAULT_TEST_SCOPES.join(" "),
+            ],
+            &secret,
+        )
+        .await
+        .ok();
+        client_id
+    }
+
+    /// Adds an integration and authorizes it through the browser flow; returns its client id.
+    pub async fn add_authorized_integration(&self, name: &str) -> String {
+        let client_id = self.add_integration(name, free_port()).await;
+        self.authorize_as_browser(name).await.ok();
+        client_id
+    }
+
+    /// Runs `authorize NAME --no-browser` and acts as the browser: follows the printed URL to
+    /// the fake's authorize endpoint, then its redirect to the loopback listener.
+    pub async fn authorize_as_browser(&self, name: &str) -> Run {
+        self.authorize_with(name, |url| async move { follow_as_browser(&url).await })
+            .await
+            .0
+    }
+
+    /// Runs `authorize NAME --no-browser` and hands the printed URL to `browser`; returns the
+    /// finished run and what the browser returned.
+    pub async fn authorize_with<F, Fut, T>(&self, name: &str, browser: F) -> (Run, T)
+    where
+        F: FnOnce(String) -> Fut,
+        Fut: std::future::Future<Output = T>,
+    {
+        let args = ["authorize", name, "--no-browser", "--timeout", "60s"];
+        let mut child = self.command(&args).spawn().expect("webex-token starts");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let mut lines = BufReader::new(stderr).lines();
+        let mut seen = Vec::new();
+        let url = loop {
+            match lines.next_line().await.expect("reading authorize's stderr") {
+                Some(line) if line.starts_with("http") => break line,
+                Some(line) => seen.push(line),
+                None => {
+                    let output = child.wait_with_output().await.expect("authorize runs");
+                    let run = Run {
+                        args: args.iter().map(|a| a.to_string()).collect(),
+                        status: output.status,
+                        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+                        stderr: seen.join("\n"),
+                    };
+                    self.record(run.clone(), Vec::new());
+                    panic!("authorize printed no URL: {run:?}");
+                }
+            }
+        };
+        seen.push(url.clone());
+        let rest = tokio::spawn(async move {
+            let mut rest = Vec::new();
+            while let Ok(Some(line)) = lines.next_line().await {
+                rest.push(line);
+            }
+            rest
+        });
+        let browsed = browser(url).await;
+        let output = child.wait_with_output().await.expect("authorize runs");
+        seen.extend(rest.await.expect("stderr reader"));
+        let run = Run {
+            args: args.iter().map(|a| a.to_string()).collect(),
+            status: output.status,
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: seen.join("\n"),
+        };
+        self.record(run.clone(), Vec::new());
+        (run, browsed)
+    }
+
+    /// Every secret a leak would expose.
+    pub fn all_secrets(&self) -> Vec<String> {
+        let mut secrets = self.fake.known_secrets();
+        secrets.extend(
+            self.test_secrets
+                .lock()
+                .expect("sandbox secrets lock")
+                .iter()
+                .cloned(),
+        );
+        secrets.retain(|s| s.len() >= 8);
+        secrets.sort();
+        secrets.dedup();
+        secrets
+    }
+
+    /// Panics naming the place if any secret appears in any output or file of this sandbox.
+    pub fn assert_no_leaks(&self) {
+        let secrets = self.all_secrets();
+        let transcript = self.transcript.lock().expect("sandbox transcript lock");
+        for captured in transcript.iter() {
+            let command = captured.run.args.join(" ");
+            let mut stdout = captured.run.stdout.clone();
+            for allowed in &captured.allowed_on_stdout {
+                stdout = stdout.replace(allowed.as_str(), "");
+            }
+            for secret in &secrets {
+                assert!(
+                    !captured.run.stderr.contains(secret.as_str()),
+                    "a secret leaked into the stderr of `webex-token {command}`"
+                );
+                assert!(
+                    !stdout.contains(secret.as_str()),
+                    "a secret leaked into the stdout of `webex-token {command}`"
+                );
+            }
+        }
+        let dirs = self.session.dirs();
+        for root in [&dirs.home, &dirs.config, &dirs.data, &dirs.runtime] {
+            for file in files_under(root) {
+                let Ok(bytes) = std::fs::read(&file) else {
+                    continue;
+                };
+                let text = String::from_utf8_lossy(&bytes);
+                for secret in &secrets {
+                    assert!(
+                        !text.contains(secret.as_str()),
+                        "a secret is stored in clear in {}",
+                        file.display()
+                    );
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.assert_no_leaks();
+        }
+    }
+}
+
+/// Scopes the fake registers on test integrations.
+pub const DEFAULT_TEST_SCOPES: &[&str] =
+    &["spark:people_read", "spark:kms", "spark:applications_token"];
+
+fn files_under(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => stack.push(path),
+                Ok(t) if t.is_file() => out.push(path),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Follows an authorize URL like a browser: the fake's 302, then the loopback redirect.
+/// Returns the final page's status and body.
+pub async fn follow_as_browser(url: &str) -> (u16, String) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("an HTTP client");
+    let mut next = url.to_owned();
+    for _ in 0..5 {
+        let response = client
+            .get(&next)
+            .send()
+            .await
+            .expect("the browser's request");
+        let status = response.status();
+        if status.is_redirection() {
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .expect("a redirect has a Location")
+                .to_owned();
+            next = location;
+            continue;
+        }
+        let body = response.text().await.unwrap_or_default();
+        return (status.as_u16(), body);
+    }
+    panic!("too many redirects from {url}");
+}
+
+/// A loopback port free right now (for a redirect URI).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+pub fn random_hex(bytes: usize) -> String {
+    let mut buffer = vec![0u8; bytes];
+    getrandom::fill(&mut buffer).expect("the OS random source");
+    buffer.iter().map(|b| format!("{b:02x}")).collect()
+}
