@@ -230,6 +230,14 @@ pub struct SecretInput {
     pub secret_env: Option<String>,
 }
 
+pub fn parse_duration(value: &str) -> Result<std::time::Duration, String> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(seconds));
+    }
+    humantime::parse_duration(value).map_err(|e| format!("{e} (e.g. 90s, 10m, 2h, 1d)"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,12 +280,4 @@ mod tests {
         assert_eq!(parse_duration("10m").unwrap().as_secs(), 600);
         assert!(parse_duration("soon").is_err());
     }
-}
-
-pub fn parse_duration(value: &str) -> Result<std::time::Duration, String> {
-    let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Ok(std::time::Duration::from_secs(seconds));
-    }
-    humantime::parse_duration(value).map_err(|e| format!("{e} (e.g. 90s, 10m, 2h, 1d)"))
 }
