@@ -33,12 +33,33 @@ struct Shared {
     stray: mpsc::UnboundedSender<String>,
 }
 
-/// The running listener; dropping it stops the server.
+/// The running listener; dropping it stops the server, [`Listener::close`] also waits until
+/// the browser has received its last page.
 pub(crate) struct Listener {
     pub callbacks: mpsc::Receiver<Callback>,
     /// Paths of requests that were not the redirect, for a warning.
     pub stray: mpsc::UnboundedReceiver<String>,
     stop: watch::Sender<bool>,
+    servers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+/// A browser holding a connection open does not keep the command waiting longer than this.
+const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
+impl Listener {
+    /// Stops accepting and lets answers in flight reach the browser: the process may exit
+    /// right after, which would otherwise cut the final page off.
+    pub async fn close(mut self) {
+        let _ = self.stop.send(true);
+        let servers = std::mem::take(&mut self.servers);
+        let _ = tokio::time::timeout(CLOSE_GRACE, futures_join_all(servers)).await;
+    }
+}
+
+async fn futures_join_all(handles: Vec<tokio::task::JoinHandle<()>>) {
+    for handle in handles {
+        let _ = handle.await;
+    }
 }
 
 impl Drop for Listener {
@@ -89,10 +110,11 @@ pub(crate) async fn listen(host: &str, port: u16, path: &str) -> Result<Listener
         callbacks: callbacks_tx,
         stray: stray_tx,
     };
+    let mut servers = Vec::new();
     for listener in listeners {
         let app = Router::new().fallback(handle).with_state(shared.clone());
         let mut stopped = stopped.clone();
-        tokio::spawn(async move {
+        servers.push(tokio::spawn(async move {
             let shutdown = async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
             };
@@ -102,12 +124,13 @@ pub(crate) async fn listen(host: &str, port: u16, path: &str) -> Result<Listener
             {
                 tracing::warn!("the redirect listener stopped: {e}");
             }
-        });
+        }));
     }
     Ok(Listener {
         callbacks,
         stray,
         stop,
+        servers,
     })
 }
 

@@ -122,15 +122,23 @@ impl Engine {
         pending: PendingAuthorization,
         timeout: Duration,
     ) -> Result<Credential, EngineError> {
-        let PendingAuthorization {
-            credential,
-            settings,
-            state,
-            verifier,
-            mut listener,
-            ..
-        } = pending;
+        let mut pending = pending;
+        let result = self.await_redirect(&mut pending, timeout).await;
+        pending.listener.close().await;
+        result
+    }
+
+    /// The loop of `finish_authorize`: ignores stray requests, handles the first redirect.
+    async fn await_redirect(
+        &self,
+        pending: &mut PendingAuthorization,
+        timeout: Duration,
+    ) -> Result<Credential, EngineError> {
         let deadline = tokio::time::Instant::now() + timeout;
+        let credential = pending.credential.clone();
+        let settings = pending.settings.clone();
+        let (state, verifier) = (&pending.state, &pending.verifier);
+        let listener = &mut pending.listener;
         loop {
             let callback = tokio::select! {
                 callback = listener.callbacks.recv() => callback,
@@ -181,7 +189,7 @@ impl Engine {
                     &secret,
                     &code,
                     &settings.redirect_uri,
-                    &verifier,
+                    verifier,
                 )
                 .await;
             let stored = match exchanged {
