@@ -88,6 +88,9 @@ pub struct Sandbox {
     transcript: Mutex<Vec<Captured>>,
     test_secrets: Mutex<Vec<String>>,
     extra_env: Mutex<Vec<(String, String)>>,
+    /// Files the test hands to the CLI (import sources): outside the leak check's reach, as
+    /// the user's own files are.
+    inputs: tempfile::TempDir,
 }
 
 impl Sandbox {
@@ -107,6 +110,7 @@ impl Sandbox {
             transcript: Mutex::new(Vec::new()),
             test_secrets: Mutex::new(Vec::new()),
             extra_env: Mutex::new(Vec::new()),
+            inputs: tempfile::tempdir().expect("a temporary folder for inputs"),
         }
     }
 
@@ -121,7 +125,15 @@ impl Sandbox {
             transcript: Mutex::new(Vec::new()),
             test_secrets: Mutex::new(Vec::new()),
             extra_env: Mutex::new(Vec::new()),
+            inputs: tempfile::tempdir().expect("a temporary folder for inputs"),
         }
+    }
+
+    /// Writes a file for the CLI to read (e.g. to import); returns its path.
+    pub fn input_file(&self, name: &str, content: &[u8]) -> String {
+        let path = self.inputs.path().join(name);
+        std::fs::write(&path, content).expect("writing an input file");
+        path.display().to_string()
     }
 
     /// Sets an environment variable for every later command.

@@ -79,12 +79,13 @@ impl Engine {
             // The stored token may still work for a while: better than nothing for a script.
             Err(error @ EngineError::Failed { .. }) => {
                 match self.inner.vault.get(&credential.id).await? {
+                    // An unknown expiry (imported) may still work: hand it out with a warning.
                     Some(record)
                         if record.secrets.access_token.is_some()
                             && record
                                 .state
                                 .access_expires_at
-                                .is_some_and(|at| at - now >= FALLBACK_MIN_VALID) =>
+                                .is_none_or(|at| at - now >= FALLBACK_MIN_VALID) =>
                     {
                         (record, Some(error))
                     }
@@ -101,6 +102,9 @@ impl Engine {
         })?;
         let expires_at = record.state.access_expires_at;
         let warning = match (&failure, expires_at) {
+            (Some(error), None) => Some(format!(
+                "refreshing failed ({error}); this token's expiry is unknown (imported), it may no longer work"
+            )),
             (Some(error), Some(at)) => Some(format!(
                 "refreshing failed ({error}); this token still works until {} ({})",
                 at.format("%Y-%m-%d %H:%M:%S UTC"),
