@@ -13,12 +13,11 @@ use url::Url;
 pub use loopback::ListenError;
 
 use crate::engine::{Engine, EngineError};
-use crate::events::EngineEvent;
 use crate::model::{Credential, IntegrationSettings, KindSettings};
-use crate::refresh::{Failure, Step, classify};
+use crate::refresh::{Failure, Step, StoredTokens, classify};
 use crate::secret::Secret;
 use crate::state::{Action, Attempt, Outcome, TokenState};
-use crate::vault::{Change, ChangeKind, Expect, VaultError};
+use crate::vault::{Change, ChangeKind, Expect};
 use crate::webex::{ErrorKind, TokenGrant, endpoint};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
@@ -287,14 +286,7 @@ impl Engine {
     }
 
     async fn client_secret_of(&self, credential: &Credential) -> Result<Secret, EngineError> {
-        let record =
-            self.inner
-                .vault
-                .get(&credential.id)
-                .await?
-                .ok_or_else(|| VaultError::NotFound {
-                    id: credential.id.clone(),
-                })?;
+        let record = self.stored(credential).await?;
         record.secrets.client_secret.clone().ok_or_else(|| {
             EngineError::Invalid(format!(
                 "no client secret is stored for \"{0}\": webex-token set-secret \"{0}\"",
@@ -310,14 +302,7 @@ impl Engine {
         grant: TokenGrant,
     ) -> Result<Credential, EngineError> {
         let _guard = self.inner.locks.lock(&credential.id).await?;
-        let record =
-            self.inner
-                .vault
-                .get(&credential.id)
-                .await?
-                .ok_or_else(|| VaultError::NotFound {
-                    id: credential.id.clone(),
-                })?;
+        let record = self.stored(credential).await?;
         let mut secrets = record.secrets.clone();
         secrets.access_token = Some(grant.access_token.clone());
         secrets.refresh_token = grant.refresh_token.clone();
@@ -346,24 +331,17 @@ impl Engine {
                 },
             })
             .await?;
-        let mut audit = self.audit_for(credential, Action::Authorize, Outcome::Ok);
-        audit.http_status = Some(200);
-        audit.tracking_id = grant.tracking_id.clone();
-        audit.access_expires_at = state.access_expires_at;
-        audit.refresh_expires_at = state.refresh_expires_at;
-        self.audit(audit);
-        self.emit(EngineEvent::Refreshed {
-            id: credential.id.clone(),
-            name: credential.name.clone(),
-            access_expires_at: grant.access_expires_at,
-            refresh_expires_at: grant.refresh_expires_at,
-        });
-        if record.state.attention.is_some() {
-            self.emit(EngineEvent::Recovered {
-                id: credential.id.clone(),
-                name: credential.name.clone(),
-            });
-        }
+        self.tokens_stored(
+            credential,
+            StoredTokens {
+                action: Action::Authorize,
+                state: &state,
+                tracking_id: grant.tracking_id.clone(),
+                started: None,
+                message: None,
+                recovered: record.state.attention.is_some(),
+            },
+        );
         Ok(credential.clone())
     }
 

@@ -198,11 +198,7 @@ impl Engine {
         }
         check_secret("the new value", &value)?;
         let _guard = self.inner.locks.lock(&credential.id).await?;
-        let record = self.inner.vault.get(&credential.id).await?.ok_or_else(|| {
-            crate::vault::VaultError::NotFound {
-                id: credential.id.clone(),
-            }
-        })?;
+        let record = self.stored(&credential).await?;
         let mut secrets = record.secrets.clone();
         let mut state = record.state.clone();
         let now = self.now();

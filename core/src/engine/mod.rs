@@ -269,6 +269,19 @@ impl Engine {
         record
     }
 
+    /// The credential's sealed secrets and state; an error when the vault has none.
+    pub(crate) async fn stored(
+        &self,
+        credential: &Credential,
+    ) -> Result<crate::vault::Record, EngineError> {
+        self.inner.vault.get(&credential.id).await?.ok_or_else(|| {
+            VaultError::NotFound {
+                id: credential.id.clone(),
+            }
+            .into()
+        })
+    }
+
     /// Looks a credential up by id in the current config.
     pub(crate) fn credential_by_id(&self, id: &CredentialId) -> Result<Credential, EngineError> {
         self.config()?

@@ -11,7 +11,7 @@ use crate::refresh::{Retry, Want, satisfied};
 use crate::secret::Secret;
 use crate::state::{Action, Attention, AttentionReason, Outcome};
 use crate::status::relative;
-use crate::vault::{Change, ChangeKind, Expect, VaultError};
+use crate::vault::{Change, ChangeKind, Expect};
 use crate::webex::TokenCheck;
 
 /// An access token handed out, with what the caller should know about it.
@@ -198,14 +198,7 @@ impl Engine {
     /// Asks Webex whether the stored access token works: people/me for integrations and
     /// personal access tokens, dataSources for service apps.
     pub async fn check(&self, credential: &Credential) -> Result<TokenCheck, EngineError> {
-        let record =
-            self.inner
-                .vault
-                .get(&credential.id)
-                .await?
-                .ok_or_else(|| VaultError::NotFound {
-                    id: credential.id.clone(),
-                })?;
+        let record = self.stored(credential).await?;
         let Some(token) = &record.secrets.access_token else {
             return Err(EngineError::Invalid(format!(
                 "\"{}\" has no access token to check",
@@ -250,14 +243,7 @@ impl Engine {
             )));
         };
         let _guard = self.inner.locks.lock(&credential.id).await?;
-        let record =
-            self.inner
-                .vault
-                .get(&credential.id)
-                .await?
-                .ok_or_else(|| VaultError::NotFound {
-                    id: credential.id.clone(),
-                })?;
+        let record = self.stored(&credential).await?;
         let Some(token) = &record.secrets.access_token else {
             return Err(EngineError::Invalid(format!(
                 "\"{}\" holds no tokens to revoke",

@@ -22,7 +22,7 @@ use crate::secret::Secret;
 use crate::state::{
     Action, Attempt, Attention, AttentionReason, InterruptedRefresh, Outcome, TokenState,
 };
-use crate::vault::{Change, ChangeKind, Expect, Intent, Record, VaultError};
+use crate::vault::{Change, ChangeKind, Expect, Intent, Record};
 use crate::webex::TokenGrant;
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -96,6 +96,17 @@ pub fn satisfied(record: &Record, want: &Want, now: DateTime<Utc>) -> bool {
 /// A bearer token this close to its end is not worth minting with.
 const BEARER_MIN_VALID: Duration = Duration::seconds(60);
 
+/// What [`Engine::tokens_stored`] reports about newly stored tokens.
+pub(crate) struct StoredTokens<'a> {
+    pub action: Action,
+    pub state: &'a TokenState,
+    pub tracking_id: Option<String>,
+    pub started: Option<Instant>,
+    pub message: Option<String>,
+    /// The credential needed attention before.
+    pub recovered: bool,
+}
+
 /// Tokens obtained by one step of the chain.
 struct Obtained {
     grant: TokenGrant,
@@ -130,11 +141,7 @@ impl Engine {
     ) -> BoxFuture<'a, Result<Record, EngineError>> {
         Box::pin(async move {
             let _guard = self.inner.locks.lock(&credential.id).await?;
-            let record = self.inner.vault.get(&credential.id).await?.ok_or_else(|| {
-                VaultError::NotFound {
-                    id: credential.id.clone(),
-                }
-            })?;
+            let record = self.stored(credential).await?;
             if satisfied(&record, &want, self.now()) {
                 return Ok(record);
             }
@@ -479,26 +486,17 @@ impl Engine {
                 },
             })
             .await?;
-        let mut audit = self.audit_for(credential, obtained.action, Outcome::Ok);
-        audit.http_status = Some(200);
-        audit.tracking_id = grant.tracking_id.clone();
-        audit.access_expires_at = state.access_expires_at;
-        audit.refresh_expires_at = state.refresh_expires_at;
-        audit.duration_ms = Some(started.elapsed().as_millis() as u64);
-        audit.message = note;
-        self.audit(audit);
-        self.emit(EngineEvent::Refreshed {
-            id: credential.id.clone(),
-            name: credential.name.clone(),
-            access_expires_at: grant.access_expires_at,
-            refresh_expires_at: state.refresh_expires_at,
-        });
-        if record.state.attention.is_some() {
-            self.emit(EngineEvent::Recovered {
-                id: credential.id.clone(),
-                name: credential.name.clone(),
-            });
-        }
+        self.tokens_stored(
+            credential,
+            StoredTokens {
+                action: obtained.action,
+                state: &state,
+                tracking_id: grant.tracking_id.clone(),
+                started: Some(started),
+                message: note,
+                recovered: record.state.attention.is_some(),
+            },
+        );
         Ok(Record {
             id: credential.id.clone(),
             secrets,
@@ -599,6 +597,40 @@ impl Engine {
             name: credential.name.clone(),
             failure,
         })
+    }
+
+    /// New tokens were stored: the audit record and the events every path raises alike.
+    pub(crate) fn tokens_stored(&self, credential: &Credential, stored: StoredTokens<'_>) {
+        let StoredTokens {
+            action,
+            state,
+            tracking_id,
+            started,
+            message,
+            recovered,
+        } = stored;
+        let mut audit = self.audit_for(credential, action, Outcome::Ok);
+        audit.http_status = Some(200);
+        audit.tracking_id = tracking_id;
+        audit.access_expires_at = state.access_expires_at;
+        audit.refresh_expires_at = state.refresh_expires_at;
+        audit.duration_ms = started.map(|s| s.elapsed().as_millis() as u64);
+        audit.message = message;
+        self.audit(audit);
+        if let Some(access_expires_at) = state.access_expires_at {
+            self.emit(EngineEvent::Refreshed {
+                id: credential.id.clone(),
+                name: credential.name.clone(),
+                access_expires_at,
+                refresh_expires_at: state.refresh_expires_at,
+            });
+        }
+        if recovered {
+            self.emit(EngineEvent::Recovered {
+                id: credential.id.clone(),
+                name: credential.name.clone(),
+            });
+        }
     }
 
     /// An intermediate step of the chain failed and the chain goes on: keep its trackingId.

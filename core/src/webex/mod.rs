@@ -157,29 +157,9 @@ impl WebexClient {
         let label = "DELETE /authorizations";
         let mut url = endpoint(base, "authorizations");
         url.query_pairs_mut().append_pair("clientId", client_id);
-        let response = self
-            .http
-            .delete(url)
-            .bearer_auth(token.expose())
-            .send()
-            .await
-            .map_err(|e| WebexError::network(label.into(), &e))?;
-        let (status, tracking_id, retry_after) = meta(response.status(), response.headers());
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| WebexError::network(label.into(), &e))?;
-        if (200..300).contains(&status) {
-            Ok(tracking_id)
-        } else {
-            Err(WebexError::from_response(
-                label.into(),
-                status,
-                tracking_id,
-                retry_after,
-                &body,
-            ))
-        }
+        let request = self.http.delete(url).bearer_auth(token.expose());
+        let answer = self.answer(label, request).await?.success(label)?;
+        Ok(answer.tracking_id)
     }
 
     pub async fn device_authorize(
@@ -242,21 +222,14 @@ impl WebexClient {
         path: &str,
     ) -> Result<TokenCheck, WebexError> {
         let label = format!("GET /{path}");
-        let response = self
+        let request = self
             .http
             .get(endpoint(base, path))
-            .bearer_auth(token.expose())
-            .send()
-            .await
-            .map_err(|e| WebexError::network(label.clone(), &e))?;
-        let (status, tracking_id, retry_after) = meta(response.status(), response.headers());
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| WebexError::network(label.clone(), &e))?;
-        match status {
+            .bearer_auth(token.expose());
+        let answer = self.answer(&label, request).await?;
+        match answer.status {
             200..=299 => {
-                let who = serde_json::from_slice::<serde_json::Value>(&body)
+                let who = serde_json::from_slice::<serde_json::Value>(&answer.body)
                     .ok()
                     .and_then(|v| {
                         v.get("displayName")
@@ -270,24 +243,18 @@ impl WebexClient {
                     });
                 Ok(TokenCheck {
                     works: true,
-                    http_status: status,
-                    tracking_id,
+                    http_status: answer.status,
+                    tracking_id: answer.tracking_id,
                     who,
                 })
             }
             401 | 403 => Ok(TokenCheck {
                 works: false,
-                http_status: status,
-                tracking_id,
+                http_status: answer.status,
+                tracking_id: answer.tracking_id,
                 who: None,
             }),
-            _ => Err(WebexError::from_response(
-                label,
-                status,
-                tracking_id,
-                retry_after,
-                &body,
-            )),
+            _ => Err(answer.into_error(&label)),
         }
     }
 
@@ -309,6 +276,16 @@ impl WebexClient {
         label: &str,
         request: reqwest::RequestBuilder,
     ) -> Result<(u16, Option<String>, Vec<u8>), WebexError> {
+        let answer = self.answer(label, request).await?.success(label)?;
+        Ok((answer.status, answer.tracking_id, answer.body))
+    }
+
+    /// Sends and reads the whole answer, whatever its status.
+    async fn answer(
+        &self,
+        label: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Answer, WebexError> {
         let response = request
             .send()
             .await
@@ -317,18 +294,42 @@ impl WebexClient {
         let body = response
             .bytes()
             .await
-            .map_err(|e| WebexError::network(label.into(), &e))?;
-        if (200..300).contains(&status) {
-            Ok((status, tracking_id, body.to_vec()))
+            .map_err(|e| WebexError::network(label.into(), &e))?
+            .to_vec();
+        Ok(Answer {
+            status,
+            tracking_id,
+            retry_after,
+            body,
+        })
+    }
+}
+
+/// A complete HTTP answer from Webex.
+struct Answer {
+    status: u16,
+    tracking_id: Option<String>,
+    retry_after: Option<Duration>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn success(self, label: &str) -> Result<Answer, WebexError> {
+        if (200..300).contains(&self.status) {
+            Ok(self)
         } else {
-            Err(WebexError::from_response(
-                label.into(),
-                status,
-                tracking_id,
-                retry_after,
-                &body,
-            ))
+            Err(self.into_error(label))
         }
+    }
+
+    fn into_error(self, label: &str) -> WebexError {
+        WebexError::from_response(
+            label.into(),
+            self.status,
+            self.tracking_id,
+            self.retry_after,
+            &self.body,
+        )
     }
 }
 
