@@ -458,26 +458,24 @@ pub async fn refresh(
         println!("{}", line(&report));
         return Ok(ExitCode::SUCCESS);
     }
-    let results = engine.refresh_all(concurrency, Retry::INTERACTIVE).await?;
-    let mut failed = 0;
-    for (credential, result) in &results {
-        match result {
-            Ok(report) => println!("{}", line(report)),
-            Err(e) => {
-                failed += 1;
-                println!(
-                    "failed \"{}\": {}",
-                    credential.name,
-                    strip_name(&e.to_string(), &credential.name)
-                );
+    let (mut done, mut failed) = (0usize, 0usize);
+    engine
+        .refresh_all(concurrency, Retry::INTERACTIVE, |credential, result| {
+            done += 1;
+            match result {
+                Ok(report) => println!("{}", line(&report)),
+                Err(e) => {
+                    failed += 1;
+                    println!(
+                        "failed \"{}\": {}",
+                        credential.name,
+                        strip_name(&e.to_string(), &credential.name)
+                    );
+                }
             }
-        }
-    }
-    eprintln!(
-        "{} credentials: {} ok, {failed} failed",
-        results.len(),
-        results.len() - failed
-    );
+        })
+        .await?;
+    eprintln!("{done} credentials: {} ok, {failed} failed", done - failed);
     Ok(if failed > 0 {
         ExitCode::FAILURE
     } else {

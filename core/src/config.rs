@@ -282,11 +282,16 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<Config, ConfigError> {
     };
     let text = std::str::from_utf8(bytes).map_err(|e| corrupt(format!("not UTF-8 text: {e}")))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    // Check the version before the shape, so a newer file says "upgrade", not "damaged".
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+    // Check the version before the shape, so a newer file says "upgrade", not "damaged". Only
+    // `version` is kept from this first pass; the rest is skipped, not built.
+    #[derive(Deserialize)]
+    struct VersionOnly {
+        version: Option<toml::Value>,
+    }
+    let probe: VersionOnly = toml::from_str(text).map_err(|e: toml::de::Error| {
         corrupt(format!("not valid TOML{}", location(text, e.span())))
     })?;
-    match table.get("version").and_then(toml::Value::as_integer) {
+    match probe.version.as_ref().and_then(toml::Value::as_integer) {
         Some(v) if v > i64::from(CONFIG_VERSION) => {
             return Err(ConfigError::TooNew {
                 path: path.to_path_buf(),

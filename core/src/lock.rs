@@ -26,9 +26,27 @@ pub enum LockError {
 
 /// Held while a credential is being refreshed; dropping it releases both locks.
 #[derive(Debug)]
-pub struct CredentialGuard {
+pub struct CredentialGuard<'a> {
     _file: File,
-    _local: OwnedMutexGuard<()>,
+    local: Option<OwnedMutexGuard<()>>,
+    id: CredentialId,
+    locks: &'a CredentialLocks,
+}
+
+impl Drop for CredentialGuard<'_> {
+    fn drop(&mut self) {
+        let mut map = self
+            .locks
+            .local
+            .lock()
+            .expect("credential lock map poisoned");
+        // Release first, then forget the entry if no other task holds or awaits it, so the
+        // map does not grow with every credential ever refreshed.
+        self.local.take();
+        if map.get(&self.id).is_some_and(|m| Arc::strong_count(m) == 1) {
+            map.remove(&self.id);
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -50,7 +68,7 @@ impl CredentialLocks {
     }
 
     /// Waits until this process and no other holds the credential's lock.
-    pub async fn lock(&self, id: &CredentialId) -> Result<CredentialGuard, LockError> {
+    pub async fn lock(&self, id: &CredentialId) -> Result<CredentialGuard<'_>, LockError> {
         let local = {
             let mut map = self.local.lock().expect("credential lock map poisoned");
             map.entry(id.clone()).or_default().clone()
@@ -81,7 +99,9 @@ impl CredentialLocks {
         };
         Ok(CredentialGuard {
             _file: file,
-            _local: local,
+            local: Some(local),
+            id: id.clone(),
+            locks: self,
         })
     }
 
@@ -130,6 +150,19 @@ mod tests {
         drop(first);
         waiter.await.unwrap();
         rx.await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn released_locks_are_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let locks = CredentialLocks::new(dir.path().to_path_buf());
+        for i in 0..10 {
+            let _guard = locks
+                .lock(&CredentialId::parse(&format!("int-{i}")).unwrap())
+                .await
+                .unwrap();
+        }
+        assert!(locks.local.lock().unwrap().is_empty());
     }
 
     #[test]

@@ -291,11 +291,13 @@ async fn refresh_all_reports_each_credential_and_fails_if_any_did() {
         .run(&["refresh", "--all", "--concurrency", "2"])
         .await
         .fails();
-    let lines: Vec<&str> = run.stdout.lines().collect();
+    // One line per credential, printed as each finishes.
+    let mut lines: Vec<&str> = run.stdout.lines().collect();
+    lines.sort_by_key(|l| l.split('"').nth(1).unwrap_or_default().to_owned());
     assert_eq!(lines.len(), 4, "{}", run.stdout);
-    assert!(lines[0].starts_with("refreshed \"one\""));
-    assert!(lines[1].starts_with("failed \"two\"") && lines[1].contains("authorize"));
-    assert!(lines[2].starts_with("refreshed \"three\""));
-    assert!(lines[3].starts_with("skipped \"pat\"") && lines[3].contains("cannot be refreshed"));
+    assert!(lines[0].starts_with("refreshed \"one\""), "{lines:?}");
+    assert!(lines[1].starts_with("skipped \"pat\"") && lines[1].contains("cannot be refreshed"));
+    assert!(lines[2].starts_with("refreshed \"three\""), "{lines:?}");
+    assert!(lines[3].starts_with("failed \"two\"") && lines[3].contains("authorize"));
     run.says(&["4 credentials: 3 ok, 1 failed"]);
 }

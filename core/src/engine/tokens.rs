@@ -1,9 +1,6 @@
 //! Tokens on demand, explicit refreshes, token checks and revocation.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Duration, Utc};
-use tokio::sync::Semaphore;
 
 use super::{Engine, EngineError};
 use crate::model::{Credential, KindSettings};
@@ -160,39 +157,35 @@ impl Engine {
         })
     }
 
-    /// Refreshes every credential, at most `concurrency` at a time; one result per credential,
-    /// in config order.
+    /// Refreshes every credential, at most `concurrency` at a time, handing each result to
+    /// `on_result` as it completes. At most `concurrency` tasks exist at once and nothing is
+    /// collected, so memory does not grow with the number of credentials.
     pub async fn refresh_all(
         &self,
         concurrency: usize,
         retry: Retry,
-    ) -> Result<Vec<(Credential, Result<RefreshReport, EngineError>)>, EngineError> {
-        let credentials = self.config()?.credentials;
-        let permits = Arc::new(Semaphore::new(concurrency.max(1)));
-        let mut tasks = tokio::task::JoinSet::new();
-        for (index, credential) in credentials.into_iter().enumerate() {
-            let engine = self.clone();
-            let permits = permits.clone();
-            tasks.spawn(async move {
-                let _permit = permits
-                    .acquire_owned()
-                    .await
-                    .expect("the refresh semaphore is never closed");
-                let result = engine.refresh_credential(&credential, retry).await;
-                (index, credential, result)
-            });
-        }
-        let mut results = Vec::with_capacity(tasks.len());
-        while let Some(joined) = tasks.join_next().await {
-            let joined =
+        mut on_result: impl FnMut(Credential, Result<RefreshReport, EngineError>),
+    ) -> Result<(), EngineError> {
+        let mut waiting = self.config()?.credentials.into_iter();
+        let mut running = tokio::task::JoinSet::new();
+        loop {
+            while running.len() < concurrency.max(1) {
+                let Some(credential) = waiting.next() else {
+                    break;
+                };
+                let engine = self.clone();
+                running.spawn(async move {
+                    let result = engine.refresh_credential(&credential, retry).await;
+                    (credential, result)
+                });
+            }
+            let Some(joined) = running.join_next().await else {
+                return Ok(());
+            };
+            let (credential, result) =
                 joined.map_err(|e| EngineError::Invalid(format!("a refresh task failed: {e}")))?;
-            results.push(joined);
+            on_result(credential, result);
         }
-        results.sort_by_key(|(index, _, _)| *index);
-        Ok(results
-            .into_iter()
-            .map(|(_, credential, result)| (credential, result))
-            .collect())
     }
 
     /// Asks Webex whether the stored access token works: people/me for integrations and

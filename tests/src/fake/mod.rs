@@ -12,6 +12,7 @@ mod faults;
 mod ids;
 mod model;
 mod observe;
+pub mod remote;
 mod responses;
 mod routes;
 mod server;
