@@ -662,7 +662,7 @@ fn print_checks(checks: &[serde_json::Value]) {
 pub async fn check(engine: &Engine, name: Option<String>, json: bool) -> anyhow::Result<ExitCode> {
     let credentials = match name {
         Some(name) => vec![engine.resolve(&name)?],
-        None => engine.config()?.credentials,
+        None => engine.config()?.credentials.clone(),
     };
     let mut checks = Vec::new();
     for credential in &credentials {

@@ -5,6 +5,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -195,6 +196,35 @@ pub fn describe(c: &Credential) -> String {
 pub struct ConfigStore {
     path: PathBuf,
     lock_path: PathBuf,
+    /// The last config read and the file identity it was read from: a long-running process
+    /// (daemon, tray) asks for the config on every pass and should not parse it each time.
+    cache: Arc<Mutex<Option<Cached>>>,
+}
+
+/// A parsed config and the version of the file it came from.
+type Cached = (FileStamp, Arc<Config>);
+
+/// What identifies one version of the config file. Every write replaces the file by rename,
+/// so a new version has a new inode even within one mtime tick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FileStamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    inode: u64,
+}
+
+impl FileStamp {
+    fn of(metadata: &fs::Metadata) -> Self {
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        FileStamp {
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+            #[cfg(unix)]
+            inode: metadata.ino(),
+        }
+    }
 }
 
 impl ConfigStore {
@@ -202,6 +232,7 @@ impl ConfigStore {
         ConfigStore {
             path: paths.config_file(),
             lock_path: paths.config_lock_file(),
+            cache: Arc::default(),
         }
     }
 
@@ -209,7 +240,31 @@ impl ConfigStore {
         &self.path
     }
 
-    /// The current config; an absent file is an empty config.
+    /// The current config, parsed again only when the file changed; an absent file is an
+    /// empty config.
+    pub fn current(&self) -> Result<Arc<Config>, ConfigError> {
+        let stamp = match fs::metadata(&self.path) {
+            Ok(metadata) => Some(FileStamp::of(&metadata)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: self.path.clone(),
+                    source,
+                });
+            }
+        };
+        let mut cache = self.cache.lock().expect("config cache lock poisoned");
+        if let (Some(stamp), Some((cached, config))) = (stamp, cache.as_ref())
+            && stamp == *cached
+        {
+            return Ok(config.clone());
+        }
+        let config = Arc::new(self.load()?);
+        *cache = stamp.map(|stamp| (stamp, config.clone()));
+        Ok(config)
+    }
+
+    /// The current config, freshly parsed; an absent file is an empty config.
     pub fn load(&self) -> Result<Config, ConfigError> {
         let text = match fs::read(&self.path) {
             Ok(bytes) => bytes,
@@ -382,6 +437,34 @@ mod tests {
             let mode = fs::metadata(store.path()).unwrap().permissions().mode();
             assert_eq!(mode & 0o077, 0, "config file must be private: {mode:o}");
         }
+    }
+
+    #[test]
+    fn current_is_cached_until_the_file_changes() {
+        let (_dir, store) = store();
+        let empty = store.current().unwrap();
+        assert!(empty.credentials.is_empty());
+        store
+            .update(|c| {
+                c.credentials.push(personal("one"));
+                Ok::<_, ConfigError>(())
+            })
+            .unwrap();
+        let first = store.current().unwrap();
+        assert_eq!(first.credentials.len(), 1);
+        assert!(
+            Arc::ptr_eq(&first, &store.current().unwrap()),
+            "served from the cache"
+        );
+        // Another process (another store) writes: the change is seen.
+        let other = ConfigStore::new(&Paths::under(_dir.path()));
+        other
+            .update(|c| {
+                c.credentials.push(personal("two"));
+                Ok::<_, ConfigError>(())
+            })
+            .unwrap();
+        assert_eq!(store.current().unwrap().credentials.len(), 2);
     }
 
     #[test]

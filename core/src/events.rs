@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::CredentialId;
 use crate::state::AttentionReason;
+use crate::status::Health;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
@@ -36,6 +37,12 @@ pub enum EngineEvent {
     },
     /// A credential that needed attention works again.
     Recovered { id: CredentialId, name: String },
+    /// A credential's health changed with time (e.g. ok -> expiring), as the scheduler saw it.
+    StatusChanged {
+        id: CredentialId,
+        name: String,
+        health: Health,
+    },
     /// The list of credentials or their settings changed (added, removed, imported).
     CredentialsChanged,
 }
@@ -46,7 +53,8 @@ impl EngineEvent {
             EngineEvent::Refreshed { id, .. }
             | EngineEvent::RefreshFailed { id, .. }
             | EngineEvent::NeedsAttention { id, .. }
-            | EngineEvent::Recovered { id, .. } => Some(id),
+            | EngineEvent::Recovered { id, .. }
+            | EngineEvent::StatusChanged { id, .. } => Some(id),
             EngineEvent::CredentialsChanged => None,
         }
     }

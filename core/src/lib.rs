@@ -12,6 +12,7 @@ pub mod lock;
 pub mod model;
 pub mod paths;
 pub mod refresh;
+pub mod schedule;
 pub mod secret;
 pub mod state;
 pub mod status;

@@ -73,6 +73,8 @@ pub enum Action {
     Revoke,
     Remove,
     Interrupted,
+    /// A person was told something only they can fix (a personal access token ending).
+    Warning,
 }
 
 impl Action {
@@ -88,6 +90,7 @@ impl Action {
             Action::Revoke => "revoke",
             Action::Remove => "remove",
             Action::Interrupted => "interrupted",
+            Action::Warning => "warning",
         }
     }
 }

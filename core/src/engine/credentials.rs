@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use url::Url;
 
 use super::{Engine, EngineError};
-use crate::config::ConfigError;
+use crate::config::{Config, ConfigError};
 use crate::events::EngineEvent;
 use crate::model::{
     Credential, CredentialId, KindSettings, PERSONAL_TOKEN_LIFETIME_SECS, Secrets,
@@ -54,7 +54,7 @@ impl Engine {
         &self,
         batch: Vec<NewCredential>,
     ) -> Result<Vec<Result<Credential, EngineError>>, EngineError> {
-        let mut working = self.config()?;
+        let mut working = Config::clone(&*self.config()?);
         let now = self.now();
         let mut pending = Vec::new();
         let mut results: Vec<Result<Credential, EngineError>> = Vec::with_capacity(batch.len());

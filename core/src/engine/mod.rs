@@ -198,9 +198,9 @@ impl Engine {
         let _ = self.inner.events.send(event);
     }
 
-    /// The current config, as written by any process.
-    pub fn config(&self) -> Result<Config, EngineError> {
-        Ok(self.inner.config.load()?)
+    /// The current config, as written by any process (parsed again only when it changed).
+    pub fn config(&self) -> Result<Arc<Config>, EngineError> {
+        Ok(self.inner.config.current()?)
     }
 
     /// The credential a person means by `query` (an id or a display name).
@@ -224,6 +224,21 @@ impl Engine {
                 let state = states.iter().find(|s| s.id == c.id).map(|s| &s.state);
                 CredentialStatus::new(c, state, now)
             })
+            .collect())
+    }
+
+    /// Every stored credential's state, without opening any sealed secret.
+    pub async fn states(
+        &self,
+    ) -> Result<std::collections::HashMap<CredentialId, crate::state::TokenState>, EngineError>
+    {
+        Ok(self
+            .inner
+            .vault
+            .states()
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row.state))
             .collect())
     }
 

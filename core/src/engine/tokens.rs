@@ -110,12 +110,14 @@ impl Engine {
             (None, None) => {
                 Some("this token's expiry is unknown (imported, or never refreshed)".to_owned())
             }
-            (None, Some(at)) if !satisfied(&record, &want, now) => Some(format!(
-                "this token expires {}, sooner than the {} minutes asked for, and {} cannot be refreshed",
-                relative(at, now),
-                min_valid.num_minutes(),
-                credential.kind()
-            )),
+            (None, Some(at)) if !satisfied(&record, credential.kind(), &want, now) => {
+                Some(format!(
+                    "this token expires {}, sooner than the {} minutes asked for, and {} cannot be refreshed",
+                    relative(at, now),
+                    min_valid.num_minutes(),
+                    credential.kind()
+                ))
+            }
             _ => None,
         };
         Ok(IssuedToken {
@@ -166,7 +168,7 @@ impl Engine {
         retry: Retry,
         mut on_result: impl FnMut(Credential, Result<RefreshReport, EngineError>),
     ) -> Result<(), EngineError> {
-        let mut waiting = self.config()?.credentials.into_iter();
+        let mut waiting = self.config()?.credentials.clone().into_iter();
         let mut running = tokio::task::JoinSet::new();
         loop {
             while running.len() < concurrency.max(1) {

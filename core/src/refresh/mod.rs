@@ -17,7 +17,8 @@ pub use classify::{Failure, Step, classify};
 
 use crate::engine::{Engine, EngineError};
 use crate::events::EngineEvent;
-use crate::model::{Credential, KindSettings, ServiceAppSettings};
+use crate::model::{Credential, Kind, KindSettings, ServiceAppSettings};
+use crate::schedule::policy::Policy;
 use crate::secret::Secret;
 use crate::state::{
     Action, Attempt, Attention, AttentionReason, InterruptedRefresh, Outcome, TokenState,
@@ -36,6 +37,9 @@ pub struct Want {
     pub force: bool,
     /// Refresh when the vault still holds this version: its token was just refused.
     pub replace_version: Option<u64>,
+    /// Refresh when this policy says the credential is due (the scheduler's refreshes: another
+    /// process may have refreshed it between the decision and the lock).
+    pub due_by: Option<Policy>,
 }
 
 impl Want {
@@ -44,14 +48,21 @@ impl Want {
             min_valid,
             force: false,
             replace_version: None,
+            due_by: None,
         }
     }
 
     pub fn forced() -> Self {
         Want {
-            min_valid: Duration::zero(),
             force: true,
-            replace_version: None,
+            ..Want::valid_for(Duration::zero())
+        }
+    }
+
+    pub fn scheduled(policy: Policy) -> Self {
+        Want {
+            due_by: Some(policy),
+            ..Want::valid_for(Duration::zero())
         }
     }
 }
@@ -81,9 +92,14 @@ impl Retry {
     };
 }
 
-/// Whether `record` already gives the caller what it wants.
-pub fn satisfied(record: &Record, want: &Want, now: DateTime<Utc>) -> bool {
+/// Whether `record` of a credential of `kind` already gives the caller what it wants.
+pub fn satisfied(record: &Record, kind: Kind, want: &Want, now: DateTime<Utc>) -> bool {
     if want.force || want.replace_version == Some(record.version) {
+        return false;
+    }
+    if let Some(policy) = &want.due_by
+        && policy.plan(kind, &record.state, now).is_due(now)
+    {
         return false;
     }
     record.secrets.access_token.is_some()
@@ -124,7 +140,7 @@ impl Engine {
         retry: Retry,
     ) -> Result<Record, EngineError> {
         if let Some(record) = self.inner.vault.get(&credential.id).await?
-            && satisfied(&record, &want, self.now())
+            && satisfied(&record, credential.kind(), &want, self.now())
         {
             return Ok(record);
         }
@@ -142,7 +158,7 @@ impl Engine {
         Box::pin(async move {
             let _guard = self.inner.locks.lock(&credential.id).await?;
             let record = self.stored(credential).await?;
-            if satisfied(&record, &want, self.now()) {
+            if satisfied(&record, credential.kind(), &want, self.now()) {
                 return Ok(record);
             }
             if let KindSettings::Personal(_) = credential.settings {
@@ -205,6 +221,71 @@ impl Engine {
             self.record_result(credential, &record, result, interrupted, started)
                 .await
         })
+    }
+
+    /// The scheduler's refresh: under the lock, only if still due by its policy.
+    pub(crate) async fn refresh_if_due(
+        &self,
+        credential: &Credential,
+        want: Want,
+        retry: Retry,
+    ) -> Result<(), EngineError> {
+        self.refresh_locked(credential, want, retry).await.map(drop)
+    }
+
+    /// Tells a person, once, that a personal access token is ending or has ended: only a new
+    /// one from the developer portal helps.
+    pub(crate) async fn warn_personal(
+        &self,
+        credential: &Credential,
+        expired: bool,
+    ) -> Result<(), EngineError> {
+        let _guard = self.inner.locks.lock(&credential.id).await?;
+        let record = self.stored(credential).await?;
+        if record.state.attention.is_some() {
+            return Ok(());
+        }
+        if expired {
+            // Records the attention and raises the event.
+            return match self.personal_token(credential, record).await {
+                Ok(_) | Err(EngineError::Failed { .. }) => Ok(()),
+                Err(other) => Err(other),
+            };
+        }
+        let now = self.now();
+        let ends = record
+            .state
+            .access_expires_at
+            .map_or_else(|| "soon".to_owned(), |at| crate::status::relative(at, now));
+        let message = format!(
+            "the personal access token expires {ends}; get a new one from developer.webex.com and store it: webex-token set-secret \"{}\"",
+            credential.name
+        );
+        let mut state = record.state.clone();
+        state.attention = Some(Attention {
+            reason: AttentionReason::PersonalTokenExpiring,
+            message: message.clone(),
+            since: now,
+        });
+        self.inner
+            .vault
+            .apply(Change {
+                id: credential.id.clone(),
+                expect: Expect::Version(record.version),
+                kind: ChangeKind::State(state),
+            })
+            .await?;
+        let mut audit = self.audit_for(credential, Action::Warning, Outcome::Permanent);
+        audit.access_expires_at = record.state.access_expires_at;
+        audit.message = Some(message.clone());
+        self.audit(audit);
+        self.emit(EngineEvent::NeedsAttention {
+            id: credential.id.clone(),
+            name: credential.name.clone(),
+            reason: AttentionReason::PersonalTokenExpiring,
+            message,
+        });
+        Ok(())
     }
 
     /// One pass of obtaining tokens for an integration or a service app.
@@ -337,9 +418,8 @@ impl Engine {
             ));
         }
         let want = Want {
-            min_valid: BEARER_MIN_VALID,
-            force: false,
             replace_version: Some(bearer_record.version),
+            ..Want::valid_for(BEARER_MIN_VALID)
         };
         let fresh = match self.refresh_locked(&bearer, want, Retry::ONCE).await {
             Ok(fresh) => fresh,

@@ -92,7 +92,7 @@ async fn main() -> anyhow::Result<()> {
     // How much of the batch's peak is just reading the config file of N credentials.
     reset_peak_memory();
     let config_base = memory_kib("VmRSS");
-    let config = engine.config()?;
+    let config = webex_token_core::config::ConfigStore::new(&paths).load()?;
     let config_peak = memory_kib("VmHWM").saturating_sub(config_base);
     drop(config);
     let rss_before = memory_kib("VmRSS");
@@ -125,8 +125,9 @@ async fn main() -> anyhow::Result<()> {
     let sample: Vec<_> = engine
         .config()?
         .credentials
-        .into_iter()
+        .iter()
         .take(args.sequential_sample.min(args.count))
+        .cloned()
         .collect();
     let started = Instant::now();
     for credential in &sample {
