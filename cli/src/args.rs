@@ -147,6 +147,15 @@ pub enum Command {
     },
     /// Revoke a credential's tokens at Webex and forget them here (the client secret stays).
     Revoke { name: String },
+    /// Keep every credential alive in the foreground and serve tokens to scripts over a local
+    /// socket (the tray app does the same on a desktop). Stops cleanly on SIGTERM or SIGINT.
+    Daemon {
+        /// Refreshes in flight at once.
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+    },
+    /// Print engine events from the running daemon as JSON lines, until interrupted.
+    Events,
     /// Show the audit log.
     Log {
         name: Option<String>,

@@ -3,8 +3,11 @@
 
 mod args;
 mod commands;
+mod daemon;
 mod output;
+mod scripts;
 mod secret_input;
+mod source;
 
 use std::process::ExitCode;
 
@@ -15,10 +18,11 @@ use webex_token_core::vault::key_source::EnvOrPrompt;
 use webex_token_core::{Engine, EngineOptions};
 
 use args::{Cli, Command, KeySourceArg};
+use source::Source;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose);
+    init_logging(cli.verbose, matches!(cli.command, Command::Daemon { .. }));
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -35,35 +39,34 @@ fn main() -> ExitCode {
     }
 }
 
-/// The error and its causes on one line, each cause once.
+/// The error and its causes on one line, as the agent describes the errors it relays.
 fn describe(error: &anyhow::Error) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for cause in error.chain() {
-        let text = cause.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-    }
-    parts.join(": ")
+    webex_token_core::engine::describe_error(error.as_ref())
 }
 
-fn init_logging(verbose: u8) {
-    let default = match verbose {
-        0 => "warn",
-        1 => "info",
+/// Logs go to stderr, never a secret. The daemon logs what it does (info) with timestamps;
+/// other commands only warnings, unless -v.
+fn init_logging(verbose: u8, daemon: bool) {
+    let default = match (verbose, daemon) {
+        (0, false) => "warn",
+        (0, true) | (1, _) => "info",
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("WEBEX_TOKEN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_target(false)
-        .without_time()
-        .init();
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false);
+    if daemon {
+        builder.init();
+    } else {
+        builder.without_time().init();
+    }
 }
 
-async fn open_engine(key_source: Option<KeySourceArg>) -> anyhow::Result<Engine> {
+pub(crate) async fn open_engine(key_source: Option<KeySourceArg>) -> anyhow::Result<Engine> {
     let explicit = key_source.map(|k| match k {
         KeySourceArg::Keychain => KeySourceKind::Keychain,
         KeySourceArg::Passphrase => KeySourceKind::Passphrase,
@@ -78,6 +81,36 @@ async fn open_engine(key_source: Option<KeySourceArg>) -> anyhow::Result<Engine>
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Commands scripts call often try the agent first: no keychain read, no vault.
+    match cli.command {
+        Command::Token {
+            name,
+            min_valid,
+            header,
+            json,
+        } => {
+            let mut source = Source::open(cli.key_source).await?;
+            return scripts::token(&mut source, &name, min_valid, header, json).await;
+        }
+        Command::Exec {
+            credentials,
+            min_valid,
+            command,
+        } => {
+            let mut source = Source::open(cli.key_source).await?;
+            return scripts::exec(&mut source, &credentials, min_valid, &command).await;
+        }
+        Command::Status { json, check } => {
+            let mut source = Source::open(cli.key_source).await?;
+            return scripts::status(&mut source, json, check).await;
+        }
+        Command::Check { name, json } => {
+            let mut source = Source::open(cli.key_source).await?;
+            return scripts::check(&mut source, name, json).await;
+        }
+        Command::Events => return daemon::events(),
+        _ => {}
+    }
     let engine = open_engine(cli.key_source).await?;
     match cli.command {
         Command::Add(add) => commands::add(&engine, add).await,
@@ -107,20 +140,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             all,
             concurrency,
         } => commands::refresh(&engine, name, all, concurrency).await,
-        Command::Token {
-            name,
-            min_valid,
-            header,
-            json,
-        } => commands::token(&engine, &name, min_valid, header, json).await,
-        Command::Exec {
-            credentials,
-            min_valid,
-            command,
-        } => commands::exec(&engine, &credentials, min_valid, &command).await,
-        Command::Status { json, check } => commands::status(&engine, json, check).await,
-        Command::Check { name, json } => commands::check(&engine, name, json).await,
         Command::Revoke { name } => commands::revoke(&engine, &name).await,
         Command::Log { name, since, json } => commands::log(&engine, name, since, json),
+        Command::Daemon { concurrency } => daemon::run(engine, concurrency).await,
+        Command::Token { .. }
+        | Command::Exec { .. }
+        | Command::Status { .. }
+        | Command::Check { .. }
+        | Command::Events => unreachable!("answered above"),
     }
 }

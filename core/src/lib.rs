@@ -1,10 +1,12 @@
 //! The engine of Webex Token Tray. No Tauri, no GUI: the tray app and the `webex-token` CLI are
 //! thin shells over what this crate exposes, mostly through [`Engine`].
 
+pub mod agent;
 pub mod audit;
 pub mod authorize;
 pub mod clock;
 pub mod config;
+pub mod daemon;
 pub mod engine;
 pub mod events;
 pub mod import;

@@ -496,3 +496,152 @@ pub fn random_hex(bytes: usize) -> String {
     getrandom::fill(&mut buffer).expect("the OS random source");
     buffer.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// A `webex-token daemon` (or `events`) process whose stderr and stdout are collected as they
+/// come, so a test can wait for a line, and recorded for the leak check when it ends.
+pub struct Background {
+    child: tokio::process::Child,
+    args: Vec<String>,
+    stdout: std::sync::Arc<Mutex<String>>,
+    stderr: std::sync::Arc<Mutex<String>>,
+    readers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Background {
+    fn spawn(mut command: tokio::process::Command, args: &[&str]) -> Background {
+        let mut child = command.spawn().expect("webex-token starts");
+        let stdout = std::sync::Arc::new(Mutex::new(String::new()));
+        let stderr = std::sync::Arc::new(Mutex::new(String::new()));
+        let mut readers = Vec::new();
+        let out = child.stdout.take().expect("stdout is piped");
+        let err = child.stderr.take().expect("stderr is piped");
+        for (pipe, sink) in [
+            (
+                Box::new(out) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+                stdout.clone(),
+            ),
+            (Box::new(err), stderr.clone()),
+        ] {
+            readers.push(tokio::spawn(async move {
+                let mut lines = BufReader::new(pipe).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let mut sink = sink.lock().expect("output lock");
+                    sink.push_str(&line);
+                    sink.push('\n');
+                }
+            }));
+        }
+        Background {
+            child,
+            args: args.iter().map(|a| a.to_string()).collect(),
+            stdout,
+            stderr,
+            readers,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("the process is running")
+    }
+
+    pub fn stdout(&self) -> String {
+        self.stdout.lock().expect("output lock").clone()
+    }
+
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().expect("output lock").clone()
+    }
+
+    /// Waits until `condition` holds for (stdout, stderr), checking every few milliseconds.
+    pub async fn wait_for(
+        &self,
+        what: &str,
+        limit: Duration,
+        condition: impl Fn(&str, &str) -> bool,
+    ) {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            if condition(&self.stdout(), &self.stderr()) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting for {what}; stderr so far:\n{}",
+                self.stderr()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Sends SIGTERM, waits for the exit and records the output in the sandbox's transcript.
+    pub async fn terminate(mut self, sandbox: &Sandbox) -> Run {
+        // SAFETY: kill with a pid we spawned and still own (not reaped yet).
+        unsafe {
+            libc::kill(self.pid() as i32, libc::SIGTERM);
+        }
+        let status = tokio::time::timeout(Duration::from_secs(90), self.child.wait())
+            .await
+            .expect("the process stops within 90 s of SIGTERM")
+            .expect("waiting for the process");
+        self.finish(sandbox, status).await
+    }
+
+    /// Kills the process (SIGKILL) and records its output.
+    pub async fn kill(mut self, sandbox: &Sandbox) -> Run {
+        let _ = self.child.start_kill();
+        let status = self.child.wait().await.expect("waiting for the process");
+        self.finish(sandbox, status).await
+    }
+
+    /// Waits for the process to exit by itself and records its output.
+    pub async fn exit(mut self, sandbox: &Sandbox) -> Run {
+        let status = tokio::time::timeout(Duration::from_secs(30), self.child.wait())
+            .await
+            .expect("the process exits")
+            .expect("waiting for the process");
+        self.finish(sandbox, status).await
+    }
+
+    async fn finish(self, sandbox: &Sandbox, status: ExitStatus) -> Run {
+        for reader in self.readers {
+            let _ = reader.await;
+        }
+        let run = Run {
+            args: self.args,
+            status,
+            stdout: self.stdout.lock().expect("output lock").clone(),
+            stderr: self.stderr.lock().expect("output lock").clone(),
+        };
+        sandbox.record(run.clone(), Vec::new());
+        run
+    }
+}
+
+impl Sandbox {
+    /// Starts `webex-token daemon ARGS…` and waits until its agent answers.
+    pub async fn start_daemon(&self, args: &[&str]) -> Background {
+        let mut full = vec!["daemon"];
+        full.extend_from_slice(args);
+        let daemon = Background::spawn(self.command(&full), &full);
+        daemon
+            .wait_for("the daemon to start", Duration::from_secs(30), |_, err| {
+                err.contains("scripts get tokens from")
+            })
+            .await;
+        daemon
+    }
+
+    /// Starts `webex-token events` against the running daemon; returns once it is subscribed.
+    pub async fn follow_events(&self) -> Background {
+        let args = ["events"];
+        let follower = Background::spawn(self.command(&args), &args);
+        follower
+            .wait_for(
+                "the event stream to start",
+                Duration::from_secs(30),
+                |_, err| err.contains("following the events"),
+            )
+            .await;
+        follower
+    }
+}

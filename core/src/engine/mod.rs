@@ -15,7 +15,7 @@ use url::Url;
 
 pub use credentials::{NewCredential, SecretKind};
 pub use import::{EntryResult, ImportOptions, ImportReport, ImportedEntry};
-pub use tokens::{IssuedToken, RefreshReport};
+pub use tokens::{CheckAnswer, IssuedToken, RefreshReport};
 
 use crate::audit::{AuditError, AuditFilter, AuditLog, AuditRead, AuditRecord};
 use crate::clock::{self, SharedClock};
@@ -110,6 +110,21 @@ pub enum EngineError {
     /// The request itself makes no sense (a bad name, a missing secret, a wrong kind).
     #[error("{0}")]
     Invalid(String),
+}
+
+/// An error and its causes on one line, each said once: how every shell prints an error, so
+/// the CLI prints the same text whether the agent or the vault answered.
+pub fn describe_error(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cause = Some(error);
+    while let Some(current) = cause {
+        let text = current.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cause = current.source();
+    }
+    parts.join(": ")
 }
 
 impl EngineError {

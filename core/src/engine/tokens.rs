@@ -46,6 +46,21 @@ impl RefreshReport {
     }
 }
 
+/// One credential's answer from Webex, as `check` and `status --check` report it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CheckAnswer {
+    pub id: crate::model::CredentialId,
+    pub name: String,
+    /// `None` when Webex could not be asked.
+    pub works: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
 /// A token that ends sooner than this is not handed out as a fallback after a failed refresh.
 const FALLBACK_MIN_VALID: Duration = Duration::seconds(30);
 
@@ -225,6 +240,36 @@ impl Engine {
         }
         self.audit(audit);
         Ok(result?)
+    }
+
+    /// [`Engine::check`] for every credential `query` names (all when `None`), as answers that
+    /// never fail: a credential that could not be asked says why.
+    pub async fn check_all(&self, query: Option<&str>) -> Result<Vec<CheckAnswer>, EngineError> {
+        let credentials = match query {
+            Some(query) => vec![self.resolve(query)?],
+            None => self.config()?.credentials.clone(),
+        };
+        let mut answers = Vec::with_capacity(credentials.len());
+        for credential in &credentials {
+            let mut answer = CheckAnswer {
+                id: credential.id.clone(),
+                name: credential.name.clone(),
+                works: None,
+                http_status: None,
+                tracking_id: None,
+                error: None,
+            };
+            match self.check(credential).await {
+                Ok(check) => {
+                    answer.works = Some(check.works);
+                    answer.http_status = Some(check.http_status);
+                    answer.tracking_id = check.tracking_id;
+                }
+                Err(e) => answer.error = Some(e.to_string()),
+            }
+            answers.push(answer);
+        }
+        Ok(answers)
     }
 
     /// Revokes the credential's tokens at Webex and forgets them here; the client secret

@@ -22,6 +22,7 @@ use crate::events::EngineEvent;
 use crate::model::CredentialId;
 use crate::refresh::backoff::random_unit;
 use crate::refresh::{Retry, Want};
+use crate::state::AttentionReason;
 use crate::status::{CredentialStatus, Health};
 pub use policy::{Plan, Policy, Why};
 
@@ -87,7 +88,7 @@ async fn run(
 ) {
     let mut running: JoinSet<CredentialId> = JoinSet::new();
     let mut in_flight: HashSet<CredentialId> = HashSet::new();
-    let mut health: HashMap<CredentialId, Health> = HashMap::new();
+    let mut seen = Seen::default();
     let mut last_pass: Option<(tokio::time::Instant, DateTime<Utc>)> = None;
     // Changes to the list of credentials (add, import, remove) are worth a look at once.
     let mut events = engine.subscribe();
@@ -104,12 +105,16 @@ async fn run(
             }
         }
         last_pass = Some((tokio::time::Instant::now(), now));
+        // Events raised since the last pass (by refreshes this task started) are already told.
+        while let Ok(event) = events.try_recv() {
+            seen.told(&event);
+        }
         let next = match pass(
             &engine,
             &options,
             &mut running,
             &mut in_flight,
-            &mut health,
+            &mut seen,
             now,
         )
         .await
@@ -139,7 +144,10 @@ async fn run(
                 event = events.recv() => match event {
                     Ok(EngineEvent::CredentialsChanged)
                     | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
-                    Ok(_) => continue,
+                    Ok(event) => {
+                        seen.told(&event);
+                        continue;
+                    }
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                 },
                 _ = stopped.wait_for(|stop| *stop) => break 'passes,
@@ -166,7 +174,7 @@ async fn pass(
     options: &SchedulerOptions,
     running: &mut JoinSet<CredentialId>,
     in_flight: &mut HashSet<CredentialId>,
-    health: &mut HashMap<CredentialId, Health>,
+    seen: &mut Seen,
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, EngineError> {
     let config = engine.config()?;
@@ -176,7 +184,7 @@ async fn pass(
         .iter()
         .map(|c| CredentialStatus::new(c, states.get(&c.id), now))
         .collect();
-    report_health_changes(engine, &statuses, health);
+    seen.report_changes(engine, &statuses);
     let mut due = Vec::new();
     let mut next: Option<DateTime<Utc>> = None;
     for credential in &config.credentials {
@@ -228,22 +236,61 @@ async fn pass(
     Ok(next)
 }
 
-fn report_health_changes(
-    engine: &Engine,
-    statuses: &[CredentialStatus],
-    health: &mut HashMap<CredentialId, Health>,
-) {
-    let mut seen = HashSet::new();
-    for status in statuses {
-        seen.insert(status.id.clone());
-        let previous = health.insert(status.id.clone(), status.health);
-        if previous.is_some_and(|p| p != status.health) {
-            engine.emit(EngineEvent::StatusChanged {
-                id: status.id.clone(),
-                name: status.name.clone(),
-                health: status.health,
-            });
+/// What the scheduler has seen and told about each credential, so that changes made by other
+/// processes (a CLI run finding a dead token, an authorization) are told once too.
+#[derive(Default)]
+struct Seen {
+    health: HashMap<CredentialId, Health>,
+    /// Credentials whose need for a person was told, with the reason.
+    attention: HashMap<CredentialId, AttentionReason>,
+}
+
+impl Seen {
+    /// Notes an event this engine raised itself.
+    fn told(&mut self, event: &EngineEvent) {
+        match event {
+            EngineEvent::NeedsAttention { id, reason, .. } => {
+                self.attention.insert(id.clone(), *reason);
+            }
+            EngineEvent::Recovered { id, .. } => {
+                self.attention.remove(id);
+            }
+            _ => {}
         }
     }
-    health.retain(|id, _| seen.contains(id));
+
+    fn report_changes(&mut self, engine: &Engine, statuses: &[CredentialStatus]) {
+        let mut present = HashSet::new();
+        for status in statuses {
+            present.insert(status.id.clone());
+            let previous = self.health.insert(status.id.clone(), status.health);
+            if previous.is_some_and(|p| p != status.health) {
+                engine.emit(EngineEvent::StatusChanged {
+                    id: status.id.clone(),
+                    name: status.name.clone(),
+                    health: status.health,
+                });
+            }
+            match &status.attention {
+                Some(attention) if self.attention.get(&status.id) != Some(&attention.reason) => {
+                    self.attention.insert(status.id.clone(), attention.reason);
+                    engine.emit(EngineEvent::NeedsAttention {
+                        id: status.id.clone(),
+                        name: status.name.clone(),
+                        reason: attention.reason,
+                        message: attention.message.clone(),
+                    });
+                }
+                None if self.attention.remove(&status.id).is_some() => {
+                    engine.emit(EngineEvent::Recovered {
+                        id: status.id.clone(),
+                        name: status.name.clone(),
+                    });
+                }
+                _ => {}
+            }
+        }
+        self.health.retain(|id, _| present.contains(id));
+        self.attention.retain(|id, _| present.contains(id));
+    }
 }

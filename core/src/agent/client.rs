@@ -1,0 +1,171 @@
+//! The agent's client side, for the CLI's fast path: plain blocking I/O (no async runtime, no
+//! keychain read), so `webex-token token NAME` through a running agent takes a few
+//! milliseconds. When no agent answers, callers fall back to the vault.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+use std::time::Duration;
+
+use super::protocol::{CheckAnswer, Request, Response, TokenAnswer};
+use crate::events::EngineEvent;
+use crate::paths::Paths;
+use crate::status::CredentialStatus;
+
+/// Longest wait for an answer: a token request may refresh first, with retries.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(120);
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// No agent answered: use the vault directly.
+    #[error("no agent is running ({0})")]
+    Unavailable(String),
+    /// The agent answered with an error: report it, do not fall back.
+    #[error("{0}")]
+    Remote(String),
+}
+
+pub struct AgentClient {
+    reader: BufReader<UnixStream>,
+    writer: UnixStream,
+}
+
+impl AgentClient {
+    /// Connects to the agent of these paths, if one is running and its folder is private.
+    pub fn connect(paths: &Paths) -> Result<AgentClient, ClientError> {
+        let socket = paths.agent_socket();
+        check_folder(&paths.agent_dir())?;
+        let stream = UnixStream::connect(&socket)
+            .map_err(|e| ClientError::Unavailable(format!("{}: {e}", socket.display())))?;
+        stream
+            .set_read_timeout(Some(ANSWER_TIMEOUT))
+            .and_then(|()| stream.set_write_timeout(Some(Duration::from_secs(10))))
+            .map_err(|e| ClientError::Unavailable(e.to_string()))?;
+        let writer = stream
+            .try_clone()
+            .map_err(|e| ClientError::Unavailable(e.to_string()))?;
+        Ok(AgentClient {
+            reader: BufReader::new(stream),
+            writer,
+        })
+    }
+
+    pub fn token(
+        &mut self,
+        credential: &str,
+        min_valid_secs: u64,
+    ) -> Result<TokenAnswer, ClientError> {
+        match self.ask(&Request::Token {
+            credential: credential.to_owned(),
+            min_valid_secs,
+        })? {
+            Response::Token(answer) => Ok(answer),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    pub fn status(&mut self) -> Result<Vec<CredentialStatus>, ClientError> {
+        match self.ask(&Request::Status)? {
+            Response::Status { credentials } => Ok(credentials),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    pub fn check(&mut self, credential: Option<&str>) -> Result<Vec<CheckAnswer>, ClientError> {
+        match self.ask(&Request::Check {
+            credential: credential.map(str::to_owned),
+        })? {
+            Response::Checks { checks } => Ok(checks),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Streams engine events to `on_event` until the agent stops or `on_event` returns false;
+    /// `on_ready` runs once the agent has subscribed (with its pid): no later event is missed.
+    pub fn events(
+        &mut self,
+        on_ready: impl FnOnce(u32),
+        mut on_event: impl FnMut(EngineEvent) -> bool,
+    ) -> Result<(), ClientError> {
+        self.writer
+            .set_read_timeout(None)
+            .map_err(|e| ClientError::Unavailable(e.to_string()))?;
+        self.send(&Request::Events)?;
+        match self.receive()? {
+            Response::Pong { pid, .. } => on_ready(pid),
+            Response::Error { message, .. } => return Err(ClientError::Remote(message)),
+            other => return Err(unexpected(other)),
+        }
+        loop {
+            match self.receive() {
+                Ok(Response::Event { event }) => {
+                    if !on_event(event) {
+                        return Ok(());
+                    }
+                }
+                Ok(Response::Error { message, .. }) => tracing::warn!("agent: {message}"),
+                Ok(_) => {}
+                Err(ClientError::Unavailable(_)) => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn ask(&mut self, request: &Request) -> Result<Response, ClientError> {
+        self.send(request)?;
+        match self.receive()? {
+            Response::Error { message, .. } => Err(ClientError::Remote(message)),
+            response => Ok(response),
+        }
+    }
+
+    fn send(&mut self, request: &Request) -> Result<(), ClientError> {
+        let mut line = serde_json::to_vec(request).expect("agent requests serialize to JSON");
+        line.push(b'\n');
+        self.writer
+            .write_all(&line)
+            .map_err(|e| ClientError::Unavailable(format!("the agent hung up: {e}")))
+    }
+
+    fn receive(&mut self) -> Result<Response, ClientError> {
+        let mut line = String::new();
+        match self.reader.read_line(&mut line) {
+            Ok(0) => Err(ClientError::Unavailable(
+                "the agent closed the connection".into(),
+            )),
+            Ok(_) => serde_json::from_str(&line)
+                .map_err(|_| ClientError::Remote("the agent sent an unreadable answer".into())),
+            Err(e) => Err(ClientError::Unavailable(format!(
+                "no answer from the agent: {e}"
+            ))),
+        }
+    }
+}
+
+fn unexpected(response: Response) -> ClientError {
+    let kind = match response {
+        Response::Pong { .. } => "pong",
+        Response::Token(_) => "token",
+        Response::Status { .. } => "status",
+        Response::Checks { .. } => "checks",
+        Response::Event { .. } => "event",
+        Response::Error { .. } => "error",
+    };
+    ClientError::Remote(format!("the agent answered with an unexpected {kind}"))
+}
+
+/// Only a folder that is ours and closed to others can hold our agent's socket.
+fn check_folder(dir: &Path) -> Result<(), ClientError> {
+    use std::os::unix::fs::MetadataExt;
+    let metadata = std::fs::metadata(dir)
+        .map_err(|e| ClientError::Unavailable(format!("{}: {e}", dir.display())))?;
+    // SAFETY: getuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::getuid() };
+    if metadata.uid() != uid || metadata.mode() & 0o077 != 0 {
+        return Err(ClientError::Unavailable(format!(
+            "{} is not a private folder of this user; not trusting a socket in it",
+            dir.display()
+        )));
+    }
+    Ok(())
+}

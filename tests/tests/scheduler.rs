@@ -1,0 +1,119 @@
+//! The scheduler in-process with an injected clock, so days pass without waiting: a laptop that
+//! slept for days catches up within the concurrency bound and refreshes nothing twice. Real
+//! vault and keychain (the run's private session), real HTTP to the fake.
+
+use std::time::Duration;
+
+use webex_token_core::clock::ShiftedClock;
+use webex_token_core::engine::NewCredential;
+use webex_token_core::model::{IntegrationSettings, KindSettings, Secrets};
+use webex_token_core::paths::Paths;
+use webex_token_core::schedule::{self, SchedulerOptions};
+use webex_token_core::state::TokenState;
+use webex_token_core::vault::KeySource;
+use webex_token_core::{Engine, EngineEvent, EngineOptions, Secret};
+use webex_token_tests::fake::{Endpoint, FakeWebex};
+
+const COUNT: usize = 24;
+const CONCURRENCY: usize = 3;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_days_asleep_catch_up_is_bounded_and_refreshes_each_once() {
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "run inside scripts/test-session: this test uses the session's keychain"
+    );
+    let fake = FakeWebex::start().await;
+    fake.set_token_delay(Duration::from_millis(100));
+    let root = tempfile::tempdir().unwrap();
+    let clock = ShiftedClock::new();
+    let mut options = EngineOptions::from_env(KeySource::keychain()).unwrap();
+    options.paths = Paths::under(root.path());
+    options.api_base = Some(url::Url::parse(&fake.base_url()).unwrap());
+    options.clock = clock.clone();
+    let engine = Engine::open(options).await.unwrap();
+
+    let now = engine.now();
+    let mut batch = Vec::new();
+    let mut clients = Vec::new();
+    for i in 0..COUNT {
+        let client_id = format!("Csleep{i:03}");
+        let secret = format!("sleep-secret-{i:03}");
+        fake.register_integration(
+            &client_id,
+            &secret,
+            &["http://localhost:6855/callback"],
+            &["spark:kms"],
+        );
+        let tokens = fake.issue_tokens(&client_id);
+        batch.push(NewCredential {
+            name: format!("sleeper {i}"),
+            label: None,
+            api_base: None,
+            settings: KindSettings::Integration(IntegrationSettings {
+                client_id: client_id.clone(),
+                scopes: vec!["spark:kms".into()],
+                redirect_uri: IntegrationSettings::default_redirect_uri(6855),
+            }),
+            secrets: Secrets {
+                client_secret: Some(Secret::new(secret)),
+                access_token: Some(Secret::new(tokens.access_token)),
+                refresh_token: Some(Secret::new(tokens.refresh_token)),
+            },
+            state: TokenState {
+                access_expires_at: Some(now + chrono::Duration::days(14)),
+                refresh_expires_at: Some(now + chrono::Duration::days(90)),
+                obtained_at: Some(now),
+                ..TokenState::default()
+            },
+        });
+        clients.push(client_id);
+    }
+    assert!(
+        engine
+            .add_many(batch)
+            .await
+            .unwrap()
+            .iter()
+            .all(Result::is_ok)
+    );
+    let mut events = engine.subscribe();
+
+    let scheduler = schedule::start(
+        engine.clone(),
+        SchedulerOptions {
+            concurrency: CONCURRENCY,
+            catch_up_jitter: Duration::from_millis(300),
+            ..SchedulerOptions::default()
+        },
+    );
+    // Nothing is due yet: the tokens are fresh.
+    fake.reset_observations();
+    scheduler.wake();
+
+    // The laptop sleeps for 13 days (past every due time, before the tokens expire).
+    clock.advance(chrono::Duration::days(13));
+    scheduler.wake();
+    let mut refreshed = std::collections::HashSet::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while refreshed.len() < COUNT {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Ok(EngineEvent::Refreshed { id, .. })) => {
+                assert!(refreshed.insert(id.clone()), "{id} refreshed twice");
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => panic!("event stream: {e}"),
+            Err(_) => panic!("only {} of {COUNT} refreshed in time", refreshed.len()),
+        }
+    }
+    scheduler.stop().await;
+
+    assert!(
+        fake.max_in_flight() <= CONCURRENCY,
+        "{} requests in flight at once; the bound is {CONCURRENCY}",
+        fake.max_in_flight()
+    );
+    for client in &clients {
+        assert_eq!(fake.count(client, Endpoint::AccessToken), 1, "{client}");
+    }
+}
