@@ -356,3 +356,46 @@ async fn sigterm_during_a_refresh_stores_its_answer_before_exiting() {
     assert_ne!(new, old);
     sandbox.run(&["refresh", "Acme Corp"]).await.ok();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_personal_access_token_near_its_end_is_told_once() {
+    let sandbox = Sandbox::start().await;
+    let pat = sandbox.fake.issue_personal_token(Duration::from_secs(4));
+    sandbox
+        .run_with_stdin(
+            &["add", "personal", "--name", "pat", "--expires-in", "4s"],
+            &pat,
+        )
+        .await
+        .ok();
+    let daemon = sandbox.start_daemon(&[]).await;
+    let events = sandbox.follow_events().await;
+    events
+        .wait_for(
+            "the needs-attention event",
+            Duration::from_secs(30),
+            |out, _| out.contains("personal-token-expiring"),
+        )
+        .await;
+    let stream = events.kill(&sandbox).await.stdout;
+    assert_eq!(
+        stream.matches("\"event\":\"needs-attention\"").count(),
+        1,
+        "{stream}"
+    );
+    assert!(
+        stream.contains("webex-token set-secret \\\"pat\\\""),
+        "{stream}"
+    );
+    let run = daemon.terminate(&sandbox).await;
+    assert!(
+        run.stderr.contains("\"pat\" needs a person"),
+        "{}",
+        run.stderr
+    );
+    let status = sandbox.run(&["status", "--json"]).await.fails().json();
+    assert_eq!(
+        status["credentials"][0]["attention"]["reason"],
+        "personal-token-expiring"
+    );
+}

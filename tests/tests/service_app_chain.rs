@@ -268,3 +268,24 @@ async fn a_personal_access_token_bearer_that_expired_asks_for_a_new_one() {
         .ok();
     sandbox.run(&["refresh", "bot"]).await.ok();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_asks_data_sources_for_a_service_app_token() {
+    let Chain { sandbox, app, .. } = chain().await;
+    let token = sandbox.token(&["bot"]).await;
+    let mark = sandbox.fake.requests().len();
+    let run = sandbox.run(&["check", "bot", "--json"]).await.ok();
+    assert_eq!(run.json()[0]["works"], true);
+    let asked: Vec<_> = sandbox.fake.requests().into_iter().skip(mark).collect();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].endpoint, Some(Endpoint::DataSources));
+    assert_eq!(asked[0].client_id.as_deref(), Some(app.as_str()));
+    sandbox.fake.expire_access_token(&token);
+    let rejected = sandbox
+        .run(&["check", "bot", "--json"])
+        .await
+        .fails()
+        .json();
+    assert_eq!(rejected[0]["works"], false);
+    assert_eq!(rejected[0]["http_status"], 401);
+}
