@@ -5,6 +5,7 @@ use std::path::PathBuf;
 pub mod desktop;
 pub mod fake;
 pub mod sandbox;
+pub mod seed;
 pub mod session;
 
 /// Path of a binary built from this workspace (`webex-token`, `webex-token-tray`, `fake-webex`).

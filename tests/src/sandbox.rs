@@ -256,6 +256,40 @@ impl Sandbox {
         token
     }
 
+    /// Waits for a command started with [`Sandbox::command`] and records it. With
+    /// `prints_token`, its stdout must be one valid access token, which is then allowed there.
+    pub async fn finish(
+        &self,
+        child: tokio::process::Child,
+        args: &[&str],
+        prints_token: bool,
+    ) -> Run {
+        let output = child.wait_with_output().await.expect("webex-token runs");
+        let run = Run {
+            args: args.iter().map(|a| a.to_string()).collect(),
+            status: output.status,
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        };
+        let token = run.stdout.trim().to_owned();
+        let allowed = if prints_token && self.fake.token_is_valid(&token) {
+            vec![token]
+        } else {
+            Vec::new()
+        };
+        self.record(run.clone(), allowed);
+        run
+    }
+
+    /// The refresh-token grants the fake received from `client_id`, in order.
+    pub fn refreshes(&self, client_id: &str) -> Vec<crate::fake::RecordedRequest> {
+        self.fake
+            .requests_for(client_id)
+            .into_iter()
+            .filter(|r| r.grant_type.as_deref() == Some("refresh_token"))
+            .collect()
+    }
+
     /// Runs without recording; the caller records with what it allows.
     pub async fn run_unrecorded(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut command = self.command(args);

@@ -44,17 +44,11 @@ async fn twenty_processes_make_exactly_one_refresh_and_print_the_same_token() {
     }
     let mut printed = Vec::new();
     for child in children {
-        let output = child.wait_with_output().await.unwrap();
-        let run = Run {
-            args: vec!["token".into(), "Acme Corp".into()],
-            status: output.status,
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        };
-        let token = run.stdout.trim().to_owned();
-        sandbox.record(run.clone(), vec![token.clone()]);
-        run.ok();
-        printed.push(token);
+        let run = sandbox
+            .finish(child, &["token", "Acme Corp"], true)
+            .await
+            .ok();
+        printed.push(run.stdout.trim().to_owned());
     }
     assert_eq!(
         sandbox.fake.count(&client_id, Endpoint::AccessToken) - before,
@@ -76,16 +70,9 @@ async fn kill_mid_flight(sandbox: &Sandbox, name: &str) -> Run {
     )
     .await;
     child.start_kill().unwrap();
-    let output = child.wait_with_output().await.unwrap();
+    let run = sandbox.finish(child, &["refresh", name], false).await;
     use std::os::unix::process::ExitStatusExt;
-    assert_eq!(output.status.signal(), Some(9), "killed by SIGKILL");
-    let run = Run {
-        args: vec!["refresh".into(), name.into()],
-        status: output.status,
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
-    sandbox.record(run.clone(), Vec::new());
+    assert_eq!(run.status.signal(), Some(9), "killed by SIGKILL");
     run
 }
 
@@ -166,16 +153,9 @@ async fn killed_at_any_moment_the_vault_always_yields_a_working_token() {
         let mut child = sandbox.command(&["refresh", "Acme Corp"]).spawn().unwrap();
         tokio::time::sleep(Duration::from_millis(step * 15)).await;
         let _ = child.start_kill();
-        let output = child.wait_with_output().await.unwrap();
-        sandbox.record(
-            Run {
-                args: vec!["refresh".into()],
-                status: output.status,
-                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-            },
-            Vec::new(),
-        );
+        sandbox
+            .finish(child, &["refresh", "Acme Corp"], false)
+            .await;
         let token = sandbox.token(&["Acme Corp", "--min-valid", "0s"]).await;
         assert!(
             sandbox.fake.token_is_valid(&token),

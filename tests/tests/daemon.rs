@@ -7,16 +7,7 @@ use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
 use webex_token_tests::fake::{Endpoint, Fault, RecordedRequest, Rotation};
-use webex_token_tests::sandbox::{Run, Sandbox, free_port};
-
-fn refreshes(sandbox: &Sandbox, client_id: &str) -> Vec<RecordedRequest> {
-    sandbox
-        .fake
-        .requests_for(client_id)
-        .into_iter()
-        .filter(|r| r.grant_type.as_deref() == Some("refresh_token"))
-        .collect()
-}
+use webex_token_tests::sandbox::{Sandbox, free_port};
 
 /// An integration authorized with tokens of the given lifetimes.
 async fn authorized(sandbox: &Sandbox, name: &str, access: Duration) -> String {
@@ -38,7 +29,7 @@ async fn the_daemon_refreshes_each_credential_before_expiry_once_per_due_time() 
     }
     let daemon = sandbox.start_daemon(&[]).await;
     let deadline = std::time::Instant::now() + Duration::from_secs(90);
-    while clients.iter().any(|c| refreshes(&sandbox, c).len() < 3) {
+    while clients.iter().any(|c| sandbox.refreshes(c).len() < 3) {
         assert!(std::time::Instant::now() < deadline, "{}", daemon.stderr());
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -84,17 +75,13 @@ async fn a_dead_refresh_token_is_told_once_not_retried_and_recovery_is_told() {
     let events = sandbox.follow_events().await;
 
     // The alive one keeps being refreshed: four rounds give the dead one plenty of chances.
-    let base = refreshes(&sandbox, &alive).len();
+    let base = sandbox.refreshes(&alive).len();
     let deadline = std::time::Instant::now() + Duration::from_secs(90);
-    while refreshes(&sandbox, &alive).len() < base + 4 {
+    while sandbox.refreshes(&alive).len() < base + 4 {
         assert!(std::time::Instant::now() < deadline, "{}", daemon.stderr());
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(
-        refreshes(&sandbox, &dead).len(),
-        1,
-        "tried once, not retried"
-    );
+    assert_eq!(sandbox.refreshes(&dead).len(), 1, "tried once, not retried");
     events
         .wait_for(
             "the needs-attention event",
@@ -145,7 +132,7 @@ async fn twenty_scripts_through_the_agent_make_one_refresh_and_get_one_token() {
         Duration::from_secs(7_775_999),
     );
     let daemon = sandbox.start_daemon(&[]).await;
-    let before = refreshes(&sandbox, &client).len();
+    let before = sandbox.refreshes(&client).len();
 
     // No keychain for the scripts: only the agent can answer them.
     let mut children = Vec::new();
@@ -156,19 +143,13 @@ async fn twenty_scripts_through_the_agent_make_one_refresh_and_get_one_token() {
     }
     let mut tokens = Vec::new();
     for child in children {
-        let output = child.wait_with_output().await.unwrap();
-        let run = Run {
-            args: vec!["token".into(), "Acme Corp".into()],
-            status: output.status,
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        };
-        let token = run.stdout.trim().to_owned();
-        sandbox.record(run.clone(), vec![token.clone()]);
-        run.ok();
-        tokens.push(token);
+        let run = sandbox
+            .finish(child, &["token", "Acme Corp"], true)
+            .await
+            .ok();
+        tokens.push(run.stdout.trim().to_owned());
     }
-    assert_eq!(refreshes(&sandbox, &client).len() - before, 1);
+    assert_eq!(sandbox.refreshes(&client).len() - before, 1);
     tokens.dedup();
     assert_eq!(tokens.len(), 1);
     assert!(sandbox.fake.token_is_valid(&tokens[0]));
@@ -307,7 +288,8 @@ async fn another_user_is_refused_by_the_agent() {
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
-    (&stream).write_all(b"{\"op\":\"status\"}\n").unwrap();
+    // The agent may refuse and hang up before this is written; the refusal is still there.
+    let _ = (&stream).write_all(b"{\"op\":\"status\"}\n");
     let mut answer = String::new();
     BufReader::new(&stream).read_line(&mut answer).unwrap();
     assert!(

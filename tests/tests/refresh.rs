@@ -6,15 +6,6 @@ use std::time::Duration;
 use webex_token_tests::fake::{Endpoint, Fault, Rotation};
 use webex_token_tests::sandbox::Sandbox;
 
-fn refreshes(sandbox: &Sandbox, client_id: &str) -> Vec<webex_token_tests::fake::RecordedRequest> {
-    sandbox
-        .fake
-        .requests_for(client_id)
-        .into_iter()
-        .filter(|r| r.grant_type.as_deref() == Some("refresh_token"))
-        .collect()
-}
-
 fn expires_in_secs(list: &serde_json::Value, field: &str) -> i64 {
     let at = chrono::DateTime::parse_from_rfc3339(list[0][field].as_str().unwrap()).unwrap();
     (at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds()
@@ -42,7 +33,7 @@ async fn a_rotated_refresh_token_is_stored_with_both_new_expiries() {
     assert_ne!(new_refresh, old_refresh, "the fake rotated");
     // The stored refresh token is the new one: the next refresh presents it and succeeds.
     sandbox.run(&["refresh", "Acme Corp"]).await.ok();
-    let presented = refreshes(&sandbox, &client_id);
+    let presented = sandbox.refreshes(&client_id);
     assert_eq!(presented.len(), 2);
     assert_eq!(
         presented[1].refresh_token.as_deref(),
@@ -81,7 +72,7 @@ async fn an_unchanged_refresh_token_keeps_working_and_expiries_still_follow_the_
         sandbox.fake.current_refresh_token(&client_id).unwrap(),
         refresh
     );
-    let presented = refreshes(&sandbox, &client_id);
+    let presented = sandbox.refreshes(&client_id);
     assert!(
         presented
             .iter()
@@ -103,7 +94,7 @@ async fn a_server_error_is_retried_with_backoff() {
         Some(2),
     );
     sandbox.run(&["refresh", "Acme Corp"]).await.ok();
-    let attempts = refreshes(&sandbox, &client_id);
+    let attempts = sandbox.refreshes(&client_id);
     let statuses: Vec<u16> = attempts.iter().map(|r| r.status).collect();
     assert_eq!(statuses, [503, 503, 200]);
     // Backoff grew between attempts (0.25-0.5 s, then 0.5-1 s).
@@ -130,7 +121,7 @@ async fn too_many_requests_honours_retry_after() {
         Some(1),
     );
     sandbox.run(&["refresh", "Acme Corp"]).await.ok();
-    let attempts = refreshes(&sandbox, &client_id);
+    let attempts = sandbox.refreshes(&client_id);
     assert_eq!(attempts.len(), 2);
     let waited = attempts[1]
         .started_at
@@ -152,7 +143,7 @@ async fn a_dead_refresh_token_is_not_retried_and_says_to_authorize() {
         "invalid_grant",
         "webex-token authorize \"Acme Corp\"",
     ]);
-    assert_eq!(refreshes(&sandbox, &client_id).len(), 1, "no retry storm");
+    assert_eq!(sandbox.refreshes(&client_id).len(), 1, "no retry storm");
     let status = sandbox.run(&["status", "--json"]).await.fails().json();
     let entry = &status["credentials"][0];
     assert_eq!(entry["health"], "needs-attention");
@@ -185,7 +176,7 @@ async fn a_rejected_client_secret_is_fixed_with_set_secret() {
         "rejected the client id or secret",
         "webex-token set-secret \"Acme Corp\"",
     ]);
-    assert_eq!(refreshes(&sandbox, &client_id).len(), 1, "no retry");
+    assert_eq!(sandbox.refreshes(&client_id).len(), 1, "no retry");
     let status = sandbox.run(&["status", "--json"]).await.fails().json();
     assert_eq!(
         status["credentials"][0]["attention"]["reason"],
@@ -223,11 +214,7 @@ async fn a_malformed_answer_or_a_hang_keeps_the_old_tokens() {
         .await
         .fails()
         .says(&["not a valid response", "will retry"]);
-    assert_eq!(
-        refreshes(&sandbox, &client_id).len(),
-        3,
-        "transient: retried"
-    );
+    assert_eq!(sandbox.refreshes(&client_id).len(), 3, "transient: retried");
     assert_eq!(sandbox.token(&["Acme Corp"]).await, before);
 
     sandbox.fake.clear_faults(&client_id);

@@ -5,14 +5,12 @@
 use std::time::Duration;
 
 use webex_token_core::clock::ShiftedClock;
-use webex_token_core::engine::NewCredential;
-use webex_token_core::model::{IntegrationSettings, KindSettings, Secrets};
 use webex_token_core::paths::Paths;
 use webex_token_core::schedule::{self, SchedulerOptions};
-use webex_token_core::state::TokenState;
 use webex_token_core::vault::KeySource;
-use webex_token_core::{Engine, EngineEvent, EngineOptions, Secret};
+use webex_token_core::{Engine, EngineEvent, EngineOptions};
 use webex_token_tests::fake::{Endpoint, FakeWebex};
+use webex_token_tests::seed::{fresh_state, integration_with_tokens};
 
 const COUNT: usize = 24;
 const CONCURRENCY: usize = 3;
@@ -46,27 +44,13 @@ async fn after_days_asleep_catch_up_is_bounded_and_refreshes_each_once() {
             &["spark:kms"],
         );
         let tokens = fake.issue_tokens(&client_id);
-        batch.push(NewCredential {
-            name: format!("sleeper {i}"),
-            label: None,
-            api_base: None,
-            settings: KindSettings::Integration(IntegrationSettings {
-                client_id: client_id.clone(),
-                scopes: vec!["spark:kms".into()],
-                redirect_uri: IntegrationSettings::default_redirect_uri(6855),
-            }),
-            secrets: Secrets {
-                client_secret: Some(Secret::new(secret)),
-                access_token: Some(Secret::new(tokens.access_token)),
-                refresh_token: Some(Secret::new(tokens.refresh_token)),
-            },
-            state: TokenState {
-                access_expires_at: Some(now + chrono::Duration::days(14)),
-                refresh_expires_at: Some(now + chrono::Duration::days(90)),
-                obtained_at: Some(now),
-                ..TokenState::default()
-            },
-        });
+        batch.push(integration_with_tokens(
+            format!("sleeper {i}"),
+            client_id.clone(),
+            secret,
+            &tokens,
+            fresh_state(now, &tokens),
+        ));
         clients.push(client_id);
     }
     assert!(

@@ -17,7 +17,6 @@ use crate::model::{Credential, IntegrationSettings, KindSettings};
 use crate::refresh::{Failure, Step, StoredTokens, classify};
 use crate::secret::Secret;
 use crate::state::{Action, Attempt, Outcome, TokenState};
-use crate::vault::{Change, ChangeKind, Expect};
 use crate::webex::{ErrorKind, TokenGrant, endpoint};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
@@ -320,16 +319,7 @@ impl Engine {
             }),
             ..TokenState::default()
         };
-        self.inner
-            .vault
-            .apply(Change {
-                id: credential.id.clone(),
-                expect: Expect::Version(record.version),
-                kind: ChangeKind::Put {
-                    secrets,
-                    state: state.clone(),
-                },
-            })
+        self.store(credential, record.version, secrets, state.clone())
             .await?;
         self.tokens_stored(
             credential,

@@ -226,13 +226,7 @@ impl Engine {
         state.consecutive_failures = 0;
         state.retry_not_before = None;
         let had_attention = record.state.attention.is_some() && state.attention.is_none();
-        self.inner
-            .vault
-            .apply(Change {
-                id: credential.id.clone(),
-                expect: Expect::Version(record.version),
-                kind: ChangeKind::Put { secrets, state },
-            })
+        self.store(&credential, record.version, secrets, state)
             .await?;
         let mut audit = self.audit_for(&credential, Action::Add, Outcome::Ok);
         audit.message = Some(match which {

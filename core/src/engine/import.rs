@@ -11,7 +11,6 @@ use crate::model::{
     Credential, CredentialId, Kind, KindSettings, PersonalSettings, ServiceAppSettings,
 };
 use crate::state::{Action, Outcome, TokenState};
-use crate::vault::{Change, ChangeKind, Expect};
 
 #[derive(Clone, Debug, Default)]
 pub struct ImportOptions {
@@ -351,16 +350,7 @@ impl Engine {
         let mut secrets = record.secrets.clone();
         secrets.access_token = tokens.access_token.clone();
         secrets.refresh_token = tokens.refresh_token.clone();
-        self.inner
-            .vault
-            .apply(Change {
-                id: id.clone(),
-                expect: Expect::Version(record.version),
-                kind: ChangeKind::Put {
-                    secrets,
-                    state: record.state.clone(),
-                },
-            })
+        self.store(&credential, record.version, secrets, record.state.clone())
             .await?;
         let mut audit = self.audit_for(&credential, Action::Import, Outcome::Ok);
         audit.message = Some("service app tokens attached from a .env file".into());

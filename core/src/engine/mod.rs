@@ -312,6 +312,43 @@ impl Engine {
         })
     }
 
+    /// Replaces a credential's secrets and state together, if it is still at `version`.
+    pub(crate) async fn store(
+        &self,
+        credential: &Credential,
+        version: u64,
+        secrets: crate::model::Secrets,
+        state: crate::state::TokenState,
+    ) -> Result<u64, EngineError> {
+        Ok(self
+            .inner
+            .vault
+            .apply(crate::vault::Change {
+                id: credential.id.clone(),
+                expect: crate::vault::Expect::Version(version),
+                kind: crate::vault::ChangeKind::Put { secrets, state },
+            })
+            .await?)
+    }
+
+    /// Replaces a credential's state only, if it is still at `version`.
+    pub(crate) async fn store_state(
+        &self,
+        credential: &Credential,
+        version: u64,
+        state: crate::state::TokenState,
+    ) -> Result<u64, EngineError> {
+        Ok(self
+            .inner
+            .vault
+            .apply(crate::vault::Change {
+                id: credential.id.clone(),
+                expect: crate::vault::Expect::Version(version),
+                kind: crate::vault::ChangeKind::State(state),
+            })
+            .await?)
+    }
+
     /// Looks a credential up by id in the current config.
     pub(crate) fn credential_by_id(&self, id: &CredentialId) -> Result<Credential, EngineError> {
         self.config()?

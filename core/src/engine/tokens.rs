@@ -8,7 +8,6 @@ use crate::refresh::{Retry, Want, satisfied};
 use crate::secret::Secret;
 use crate::state::{Action, Attention, AttentionReason, Outcome};
 use crate::status::relative;
-use crate::vault::{Change, ChangeKind, Expect};
 use crate::webex::TokenCheck;
 
 /// An access token handed out, with what the caller should know about it.
@@ -327,13 +326,7 @@ impl Engine {
             ),
             since: self.now(),
         });
-        self.inner
-            .vault
-            .apply(Change {
-                id: credential.id.clone(),
-                expect: Expect::Version(record.version),
-                kind: ChangeKind::Put { secrets, state },
-            })
+        self.store(&credential, record.version, secrets, state)
             .await?;
         audit.http_status = Some(204);
         audit.tracking_id = tracking_id;

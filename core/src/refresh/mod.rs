@@ -267,14 +267,7 @@ impl Engine {
             message: message.clone(),
             since: now,
         });
-        self.inner
-            .vault
-            .apply(Change {
-                id: credential.id.clone(),
-                expect: Expect::Version(record.version),
-                kind: ChangeKind::State(state),
-            })
-            .await?;
+        self.store_state(credential, record.version, state).await?;
         let mut audit = self.audit_for(credential, Action::Warning, Outcome::Permanent);
         audit.access_expires_at = record.state.access_expires_at;
         audit.message = Some(message.clone());
@@ -555,16 +548,7 @@ impl Engine {
             interrupted: None,
         };
         let version = self
-            .inner
-            .vault
-            .apply(Change {
-                id: credential.id.clone(),
-                expect: Expect::Version(record.version),
-                kind: ChangeKind::Put {
-                    secrets: secrets.clone(),
-                    state: state.clone(),
-                },
-            })
+            .store(credential, record.version, secrets.clone(), state.clone())
             .await?;
         self.tokens_stored(
             credential,
@@ -644,14 +628,7 @@ impl Engine {
                 retry_at = Some(at);
             }
         }
-        self.inner
-            .vault
-            .apply(Change {
-                id: credential.id.clone(),
-                expect: Expect::Version(record.version),
-                kind: ChangeKind::State(state),
-            })
-            .await?;
+        self.store_state(credential, record.version, state).await?;
         let mut audit = self.audit_for(credential, action, failure.outcome);
         audit.http_status = failure.http_status;
         audit.tracking_id = failure.tracking_id.clone();

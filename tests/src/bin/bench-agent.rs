@@ -11,13 +11,11 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
-use webex_token_core::engine::NewCredential;
-use webex_token_core::model::{IntegrationSettings, KindSettings, Secrets};
 use webex_token_core::paths::Paths;
-use webex_token_core::state::TokenState;
 use webex_token_core::vault::KeySource;
-use webex_token_core::{Engine, EngineOptions, Secret};
+use webex_token_core::{Engine, EngineOptions};
 use webex_token_tests::fake::remote::RemoteFake;
+use webex_token_tests::seed::{fresh_state, integration_with_tokens};
 
 #[derive(Parser)]
 struct Args {
@@ -110,29 +108,13 @@ async fn add_fresh_integrations(
         )
         .await?;
         let tokens = fake.issue_tokens(&client_id).await?;
-        batch.push(NewCredential {
-            name: format!("measure {i}"),
-            label: None,
-            api_base: None,
-            settings: KindSettings::Integration(IntegrationSettings {
-                client_id,
-                scopes: vec!["spark:kms".into()],
-                redirect_uri: IntegrationSettings::default_redirect_uri(6855),
-            }),
-            secrets: Secrets {
-                client_secret: Some(Secret::new(secret)),
-                access_token: Some(Secret::new(tokens.access_token)),
-                refresh_token: Some(Secret::new(tokens.refresh_token)),
-            },
-            state: TokenState {
-                access_expires_at: Some(now + chrono::Duration::seconds(tokens.expires_in as i64)),
-                refresh_expires_at: Some(
-                    now + chrono::Duration::seconds(tokens.refresh_token_expires_in as i64),
-                ),
-                obtained_at: Some(now),
-                ..TokenState::default()
-            },
-        });
+        batch.push(integration_with_tokens(
+            format!("measure {i}"),
+            client_id,
+            secret,
+            &tokens,
+            fresh_state(now, &tokens),
+        ));
     }
     let added = engine.add_many(batch).await?;
     anyhow::ensure!(

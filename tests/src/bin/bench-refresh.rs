@@ -8,14 +8,14 @@
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use webex_token_core::engine::NewCredential;
-use webex_token_core::model::{IntegrationSettings, KindSettings, Secrets};
+use webex_token_core::model::Secrets;
 use webex_token_core::paths::Paths;
 use webex_token_core::refresh::Retry;
 use webex_token_core::state::TokenState;
 use webex_token_core::vault::{Change, ChangeKind, Expect, KeySource, Vault};
 use webex_token_core::{CredentialId, Engine, EngineOptions, Secret};
 use webex_token_tests::fake::remote::RemoteFake;
+use webex_token_tests::seed::integration_with_tokens;
 
 #[derive(Parser)]
 struct Args {
@@ -65,22 +65,13 @@ async fn main() -> anyhow::Result<()> {
         )
         .await?;
         let tokens = fake.issue_tokens(&client_id).await?;
-        batch.push(NewCredential {
-            name: format!("bench {i}"),
-            label: None,
-            api_base: None,
-            settings: KindSettings::Integration(IntegrationSettings {
-                client_id,
-                scopes: vec!["spark:kms".into()],
-                redirect_uri: IntegrationSettings::default_redirect_uri(6855),
-            }),
-            secrets: Secrets {
-                client_secret: Some(Secret::new(secret)),
-                access_token: Some(Secret::new(tokens.access_token)),
-                refresh_token: Some(Secret::new(tokens.refresh_token)),
-            },
-            state: TokenState::default(),
-        });
+        batch.push(integration_with_tokens(
+            format!("bench {i}"),
+            client_id,
+            secret,
+            &tokens,
+            TokenState::default(),
+        ));
     }
     let started = Instant::now();
     let added = engine.add_many(batch).await?;

@@ -1,0 +1,48 @@
+//! Credentials made directly through the engine, for benchmarks and in-process tests that need
+//! many of them at once (the CLI adds one at a time).
+
+use webex_token_core::Secret;
+use webex_token_core::engine::NewCredential;
+use webex_token_core::model::{IntegrationSettings, KindSettings, Secrets};
+use webex_token_core::state::TokenState;
+
+/// An integration that already holds tokens, as if authorized before.
+pub fn integration_with_tokens(
+    name: String,
+    client_id: String,
+    client_secret: String,
+    tokens: &crate::fake::IssuedTokens,
+    state: TokenState,
+) -> NewCredential {
+    NewCredential {
+        name,
+        label: None,
+        api_base: None,
+        settings: KindSettings::Integration(IntegrationSettings {
+            client_id,
+            scopes: vec!["spark:kms".into()],
+            redirect_uri: IntegrationSettings::default_redirect_uri(6855),
+        }),
+        secrets: Secrets {
+            client_secret: Some(Secret::new(client_secret)),
+            access_token: Some(Secret::new(tokens.access_token.clone())),
+            refresh_token: Some(Secret::new(tokens.refresh_token.clone())),
+        },
+        state,
+    }
+}
+
+/// The state of tokens issued just now with the lifetimes the fake reported.
+pub fn fresh_state(
+    now: chrono::DateTime<chrono::Utc>,
+    tokens: &crate::fake::IssuedTokens,
+) -> TokenState {
+    TokenState {
+        access_expires_at: Some(now + chrono::Duration::seconds(tokens.expires_in as i64)),
+        refresh_expires_at: Some(
+            now + chrono::Duration::seconds(tokens.refresh_token_expires_in as i64),
+        ),
+        obtained_at: Some(now),
+        ..TokenState::default()
+    }
+}
