@@ -259,7 +259,11 @@ async fn another_user_is_refused_by_the_agent() {
     std::os::unix::fs::chown(&home, Some(65534), Some(65534)).unwrap();
     let runtime = home.join("run");
     let passphrase = "nobody's passphrase, long enough";
-    let mut daemon = tokio::process::Command::new(webex_token_tests::binary("webex-token"))
+    // The build folder may be private to root (a clone in a mktemp folder): give nobody a copy.
+    let program = root.path().join("webex-token");
+    std::fs::copy(webex_token_tests::binary("webex-token"), &program).unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut daemon = tokio::process::Command::new(&program)
         .arg("daemon")
         .env_clear()
         .env("HOME", &home)
