@@ -123,6 +123,14 @@ pub(crate) struct StoredTokens<'a> {
     pub recovered: bool,
 }
 
+/// What was tried, for the records of its outcome.
+pub(crate) struct Attempted {
+    pub action: Action,
+    /// An earlier refresh found interrupted when this one began.
+    pub interrupted: Option<InterruptedRefresh>,
+    pub started: Option<Instant>,
+}
+
 /// Tokens obtained by one step of the chain.
 struct Obtained {
     grant: TokenGrant,
@@ -218,7 +226,12 @@ impl Engine {
                     other => break other,
                 }
             };
-            self.record_result(credential, &record, result, interrupted, started)
+            let attempted = Attempted {
+                action,
+                interrupted,
+                started: Some(started),
+            };
+            self.record_result(credential, &record, result, attempted)
                 .await
         })
     }
@@ -483,7 +496,12 @@ impl Engine {
                         credential.name
                     ),
                 );
-                self.record_failure(credential, &record, failure, None, None)
+                let attempted = Attempted {
+                    action: Action::Warning,
+                    interrupted: None,
+                    started: None,
+                };
+                self.record_failure(credential, &record, failure, attempted)
                     .await
             }
             _ => Ok(record),
@@ -497,17 +515,17 @@ impl Engine {
         credential: &Credential,
         record: &Record,
         result: Result<Obtained, Failure>,
-        interrupted: Option<InterruptedRefresh>,
-        started: Instant,
+        attempted: Attempted,
     ) -> Result<Record, EngineError> {
         let obtained = match result {
             Ok(obtained) => obtained,
             Err(failure) => {
                 return self
-                    .record_failure(credential, record, failure, interrupted, Some(started))
+                    .record_failure(credential, record, failure, attempted)
                     .await;
             }
         };
+        let interrupted = attempted.interrupted;
         let grant = obtained.grant;
         let mut secrets = record.secrets.clone();
         let refresh_expires_at = match &grant.refresh_token {
@@ -556,7 +574,7 @@ impl Engine {
                 action: obtained.action,
                 state: &state,
                 tracking_id: grant.tracking_id.clone(),
-                started: Some(started),
+                started: attempted.started,
                 message: note,
                 recovered: record.state.attention.is_some(),
             },
@@ -577,9 +595,13 @@ impl Engine {
         credential: &Credential,
         record: &Record,
         mut failure: Failure,
-        interrupted: Option<InterruptedRefresh>,
-        started: Option<Instant>,
+        attempted: Attempted,
     ) -> Result<Record, EngineError> {
+        let Attempted {
+            action,
+            interrupted,
+            started,
+        } = attempted;
         let now = self.now();
         let interrupted = interrupted.or_else(|| record.state.interrupted.clone());
         if let Some(found) = &interrupted
@@ -588,7 +610,6 @@ impl Engine {
             failure.message = format!("{} ({})", failure.message, found.explanation());
         }
         let mut state = record.state.clone();
-        let action = record.intent.as_ref().map_or(Action::Refresh, |i| i.action);
         state.last_attempt = Some(Attempt {
             at: now,
             action,
