@@ -14,31 +14,33 @@ struct Chain {
     app: String,
 }
 
+/// Registers a service app at the fake (authorized in ORG) and adds it as "bot", minted with
+/// `bearer`; returns its client id.
+async fn add_bot(sandbox: &Sandbox, bearer: &str) -> String {
+    let app = format!("C{}", random_hex(16));
+    let secret = sandbox.secret(&format!("sa-secret-{}", random_hex(12)));
+    sandbox.fake.register_service_app(&app, &secret, &[ORG]);
+    let args = [
+        "add",
+        "service-app",
+        "--name",
+        "bot",
+        "--client-id",
+        &app,
+        "--target-org-id",
+        ORG,
+        "--bearer",
+        bearer,
+    ];
+    sandbox.run_with_stdin(&args, &secret).await.ok();
+    app
+}
+
 /// An authorized integration "minter" and a service app "bot" minted with it.
 async fn chain() -> Chain {
     let sandbox = Sandbox::start().await;
     let minter = sandbox.add_authorized_integration("minter").await;
-    let app = format!("C{}", random_hex(16));
-    let secret = sandbox.secret(&format!("sa-secret-{}", random_hex(12)));
-    sandbox.fake.register_service_app(&app, &secret, &[ORG]);
-    sandbox
-        .run_with_stdin(
-            &[
-                "add",
-                "service-app",
-                "--name",
-                "bot",
-                "--client-id",
-                &app,
-                "--target-org-id",
-                ORG,
-                "--bearer",
-                "minter",
-            ],
-            &secret,
-        )
-        .await
-        .ok();
+    let app = add_bot(&sandbox, "minter").await;
     Chain {
         sandbox,
         minter,
@@ -230,27 +232,7 @@ async fn a_personal_access_token_bearer_that_expired_asks_for_a_new_one() {
         .run_with_stdin(&["add", "personal", "--name", "pat"], &pat)
         .await
         .ok();
-    let app = format!("C{}", random_hex(16));
-    let secret = sandbox.secret(&format!("sa-secret-{}", random_hex(12)));
-    sandbox.fake.register_service_app(&app, &secret, &[ORG]);
-    sandbox
-        .run_with_stdin(
-            &[
-                "add",
-                "service-app",
-                "--name",
-                "bot",
-                "--client-id",
-                &app,
-                "--target-org-id",
-                ORG,
-                "--bearer",
-                "pat",
-            ],
-            &secret,
-        )
-        .await
-        .ok();
+    let app = add_bot(&sandbox, "pat").await;
     sandbox.token(&["bot"]).await;
     sandbox.fake.expire_access_token(&pat);
     sandbox
