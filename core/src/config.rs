@@ -44,6 +44,33 @@ pub struct Settings {
     /// Seconds before an HTTP request to Webex is abandoned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_timeout_secs: Option<u64>,
+    /// When background refreshes happen; unset fields keep the defaults.
+    #[serde(default, skip_serializing_if = "ScheduleSettings::is_default")]
+    pub schedule: ScheduleSettings,
+}
+
+/// `[settings.schedule]`: overrides of the refresh policy (see `schedule::policy`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleSettings {
+    /// Refresh when this share of an access token's lifetime is left (default 0.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_share: Option<f64>,
+    /// ...but at least this many seconds before it ends (default 900).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_margin_secs: Option<u64>,
+    /// ...and at most this many seconds before (default 172800, two days).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_margin_secs: Option<u64>,
+    /// Tell a person this many seconds before a personal access token ends (default 3600).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal_warning_secs: Option<u64>,
+}
+
+impl ScheduleSettings {
+    fn is_default(&self) -> bool {
+        *self == ScheduleSettings::default()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -21,6 +21,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::config::ScheduleSettings;
 use crate::model::Kind;
 use crate::state::TokenState;
 
@@ -93,6 +94,37 @@ pub enum Why {
 }
 
 impl Policy {
+    /// The default policy with the config's `[settings.schedule]` overrides; `Err` names the
+    /// setting that makes no sense.
+    pub fn from_settings(settings: &ScheduleSettings) -> Result<Policy, String> {
+        let mut policy = Policy::default();
+        if let Some(share) = settings.refresh_share {
+            if !(share > 0.0 && share < 1.0) {
+                return Err(format!(
+                    "settings.schedule.refresh_share = {share}: it must be between 0 and 1"
+                ));
+            }
+            policy.refresh_share = share;
+        }
+        let seconds =
+            |value: u64| Duration::seconds(i64::try_from(value).unwrap_or(i64::MAX / 1000));
+        if let Some(secs) = settings.min_margin_secs {
+            policy.min_margin = seconds(secs);
+        }
+        if let Some(secs) = settings.max_margin_secs {
+            policy.max_margin = seconds(secs);
+        }
+        if policy.min_margin > policy.max_margin {
+            return Err(
+                "settings.schedule.min_margin_secs is larger than max_margin_secs".to_owned(),
+            );
+        }
+        if let Some(secs) = settings.personal_warning_secs {
+            policy.personal_warning = seconds(secs);
+        }
+        Ok(policy)
+    }
+
     pub fn plan(&self, kind: Kind, state: &TokenState, now: DateTime<Utc>) -> Plan {
         if state.attention.is_some() {
             return Plan::Idle;
@@ -356,6 +388,33 @@ mod tests {
                 Plan::Idle
             );
         }
+    }
+
+    #[test]
+    fn settings_override_the_margins_and_nonsense_is_refused() {
+        let settings = ScheduleSettings {
+            refresh_share: Some(0.5),
+            min_margin_secs: Some(60),
+            ..ScheduleSettings::default()
+        };
+        let policy = Policy::from_settings(&settings).unwrap();
+        let state = issued(Duration::hours(12), None);
+        let (at, _) = refresh_at(policy.plan(Kind::Integration, &state, t0()));
+        assert_eq!(at, t0() + Duration::hours(6));
+        let bad = ScheduleSettings {
+            refresh_share: Some(1.5),
+            ..ScheduleSettings::default()
+        };
+        assert!(
+            Policy::from_settings(&bad)
+                .unwrap_err()
+                .contains("refresh_share")
+        );
+        let crossed = ScheduleSettings {
+            min_margin_secs: Some(10_000_000),
+            ..ScheduleSettings::default()
+        };
+        assert!(Policy::from_settings(&crossed).is_err());
     }
 
     #[test]
