@@ -385,3 +385,22 @@ async fn a_personal_access_token_near_its_end_is_told_once() {
         "personal-token-expiring"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_daemon_refuses_a_nonsense_schedule_setting() {
+    let sandbox = Sandbox::start().await;
+    let pat = sandbox.fake.issue_personal_token(Duration::from_secs(3600));
+    sandbox
+        .run_with_stdin(&["add", "personal", "--name", "pat"], &pat)
+        .await
+        .ok();
+    let config = sandbox.config_file();
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n[settings.schedule]\nrefresh_share = 3.0\n");
+    std::fs::write(&config, text).unwrap();
+    sandbox.run(&["daemon"]).await.fails().says(&[
+        "config.toml",
+        "refresh_share = 3",
+        "between 0 and 1",
+    ]);
+}
