@@ -46,3 +46,36 @@ pub fn fresh_state(
         ..TokenState::default()
     }
 }
+
+/// `count` integrations registered at a fake in its own process, each holding tokens it issued.
+/// With `fresh_at`, their state says the tokens were obtained then (nothing due for days);
+/// without, the expiry is unknown (due at once).
+pub async fn remote_integrations(
+    fake: &crate::fake::remote::RemoteFake,
+    prefix: &str,
+    count: usize,
+    fresh_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> anyhow::Result<Vec<NewCredential>> {
+    let mut batch = Vec::with_capacity(count);
+    for i in 0..count {
+        let client_id = format!("C{prefix}{i:06}");
+        let secret = format!("{prefix}-secret-{i:06}");
+        fake.register_integration(
+            &client_id,
+            &secret,
+            "http://localhost:6855/callback",
+            &["spark:kms"],
+        )
+        .await?;
+        let tokens = fake.issue_tokens(&client_id).await?;
+        let state = fresh_at.map_or_else(TokenState::default, |now| fresh_state(now, &tokens));
+        batch.push(integration_with_tokens(
+            format!("{prefix} {i}"),
+            client_id,
+            secret,
+            &tokens,
+            state,
+        ));
+    }
+    Ok(batch)
+}

@@ -15,7 +15,7 @@ use webex_token_core::paths::Paths;
 use webex_token_core::vault::KeySource;
 use webex_token_core::{Engine, EngineOptions};
 use webex_token_tests::fake::remote::RemoteFake;
-use webex_token_tests::seed::{fresh_state, integration_with_tokens};
+use webex_token_tests::seed::remote_integrations;
 
 #[derive(Parser)]
 struct Args {
@@ -95,27 +95,7 @@ async fn add_fresh_integrations(
     fake: &RemoteFake,
     count: usize,
 ) -> anyhow::Result<()> {
-    let now = engine.now();
-    let mut batch = Vec::with_capacity(count);
-    for i in 0..count {
-        let client_id = format!("Cmeasure{i:06}");
-        let secret = format!("measure-secret-{i:06}");
-        fake.register_integration(
-            &client_id,
-            &secret,
-            "http://localhost:6855/callback",
-            &["spark:kms"],
-        )
-        .await?;
-        let tokens = fake.issue_tokens(&client_id).await?;
-        batch.push(integration_with_tokens(
-            format!("measure {i}"),
-            client_id,
-            secret,
-            &tokens,
-            fresh_state(now, &tokens),
-        ));
-    }
+    let batch = remote_integrations(fake, "measure", count, Some(engine.now())).await?;
     let added = engine.add_many(batch).await?;
     anyhow::ensure!(
         added.iter().all(Result::is_ok),

@@ -15,7 +15,7 @@ use webex_token_core::state::TokenState;
 use webex_token_core::vault::{Change, ChangeKind, Expect, KeySource, Vault};
 use webex_token_core::{CredentialId, Engine, EngineOptions, Secret};
 use webex_token_tests::fake::remote::RemoteFake;
-use webex_token_tests::seed::integration_with_tokens;
+use webex_token_tests::seed::remote_integrations;
 
 #[derive(Parser)]
 struct Args {
@@ -53,26 +53,7 @@ async fn main() -> anyhow::Result<()> {
 
     // Credentials as if authorized before: one add_many, i.e. one config write and batched
     // vault writes.
-    let mut batch = Vec::with_capacity(args.count);
-    for i in 0..args.count {
-        let client_id = format!("Cbench{i:06}");
-        let secret = format!("bench-secret-{i:06}");
-        fake.register_integration(
-            &client_id,
-            &secret,
-            "http://localhost:6855/callback",
-            &["spark:kms"],
-        )
-        .await?;
-        let tokens = fake.issue_tokens(&client_id).await?;
-        batch.push(integration_with_tokens(
-            format!("bench {i}"),
-            client_id,
-            secret,
-            &tokens,
-            TokenState::default(),
-        ));
-    }
+    let batch = remote_integrations(&fake, "bench", args.count, None).await?;
     let started = Instant::now();
     let added = engine.add_many(batch).await?;
     let add_time = started.elapsed();
