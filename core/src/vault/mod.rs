@@ -177,7 +177,22 @@ impl Vault {
         if let Some(dir) = path.parent() {
             ensure_private_dir(dir)?;
         }
-        let db = db::Db::open(path, &source)?;
+        let existed = path.exists();
+        let db = match db::Db::open(path, &source) {
+            Ok(db) => db,
+            Err(e) => {
+                // A vault this call created but could not key (no keychain, a refused
+                // passphrase) holds nothing: do not leave an empty file that looks like one.
+                if !existed {
+                    for suffix in ["", "-wal", "-shm"] {
+                        let mut name = path.as_os_str().to_owned();
+                        name.push(suffix);
+                        let _ = std::fs::remove_file(PathBuf::from(name));
+                    }
+                }
+                return Err(e);
+            }
+        };
         let (requests, inbox) = std_mpsc::channel();
         std::thread::Builder::new()
             .name("vault".into())
