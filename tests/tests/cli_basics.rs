@@ -366,6 +366,10 @@ async fn passphrase_key_source_works_without_any_keychain() {
         "no OS keychain is reachable",
         "WEBEX_TOKEN_KEY_SOURCE=passphrase",
     ]);
+    assert!(
+        !sandbox.vault_file().exists(),
+        "no vault is left behind without a key"
+    );
 
     sandbox.set_env("WEBEX_TOKEN_KEY_SOURCE", "passphrase");
     sandbox
