@@ -105,10 +105,8 @@ pub async fn device_token(
     let client_id = request.client_id();
     context
         .answer(Endpoint::DeviceToken, client_id, move |data| {
-            let (form, credentials) = request.parsed?;
+            let (form, credentials) = request.grant()?;
             let grant_type = form.require("grant_type")?;
-            let credentials = credentials
-                .ok_or_else(|| ApiError::invalid_client("Client authentication is missing."))?;
             data.authenticate_client(&credentials.client_id, credentials.client_secret.as_deref())?;
             if grant_type != DEVICE_CODE_GRANT_TYPE {
                 return Err(ApiError::unsupported_grant_type(grant_type));

@@ -4,7 +4,7 @@ use axum::extract::{Extension, Path, RawQuery};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::validate::{live_token, read_bearer};
+use super::validate::{live_token, read_bearer_and_client};
 use super::{param, query_map};
 use crate::fake::model::Endpoint;
 use crate::fake::observe::RequestContext;
@@ -17,14 +17,10 @@ pub async fn revoke_client(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let bearer = read_bearer(&context, &headers);
+    let (bearer, bearer_client) = read_bearer_and_client(&context, &headers);
     let params = query_map(query.as_deref());
     let target_client = param(&params, "clientId").map(str::to_owned);
-    let client_id = target_client.clone().or_else(|| {
-        bearer
-            .as_deref()
-            .and_then(|token| context.state.lock().bearer_client_id(token))
-    });
+    let client_id = target_client.clone().or(bearer_client);
     context
         .answer(Endpoint::RevokeAuthorizations, client_id, move |data| {
             let token = live_token(data, bearer.as_deref())?;
@@ -61,10 +57,7 @@ pub async fn revoke_one(
     headers: HeaderMap,
     Path(_authorization_id): Path<String>,
 ) -> Response {
-    let bearer = read_bearer(&context, &headers);
-    let client_id = bearer
-        .as_deref()
-        .and_then(|token| context.state.lock().bearer_client_id(token));
+    let (bearer, client_id) = read_bearer_and_client(&context, &headers);
     context
         .answer(Endpoint::RevokeAuthorizations, client_id, move |data| {
             live_token(data, bearer.as_deref())?;

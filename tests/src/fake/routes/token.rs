@@ -34,10 +34,8 @@ pub async fn access_token(
     let client_id = request.client_id();
     context
         .answer(Endpoint::AccessToken, client_id, move |data| {
-            let (form, credentials) = request.parsed?;
+            let (form, credentials) = request.grant()?;
             let grant_type = form.require("grant_type")?;
-            let credentials = credentials
-                .ok_or_else(|| ApiError::invalid_client("Client authentication is missing."))?;
             data.auto_register(&credentials.client_id, Presented::at(Endpoint::AccessToken));
             data.authenticate_client(&credentials.client_id, credentials.client_secret.as_deref())?;
             let now = SystemTime::now();
@@ -91,6 +89,15 @@ impl TokenRequest {
             Ok((_, Some(credentials))) => Some(credentials.client_id.clone()),
             _ => None,
         }
+    }
+
+    /// A grant request's form and its client credentials, which a grant cannot do without.
+    pub fn grant(self) -> Result<(FormBody, ClientCredentials), ApiError> {
+        let (form, credentials) = self.parsed?;
+        form.require("grant_type")?;
+        let credentials = credentials
+            .ok_or_else(|| ApiError::invalid_client("Client authentication is missing."))?;
+        Ok((form, credentials))
     }
 }
 

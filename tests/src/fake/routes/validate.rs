@@ -19,10 +19,7 @@ pub async fn people_me(
     Extension(context): Extension<RequestContext>,
     headers: HeaderMap,
 ) -> Response {
-    let bearer = read_bearer(&context, &headers);
-    let client_id = bearer
-        .as_deref()
-        .and_then(|token| context.state.lock().bearer_client_id(token));
+    let (bearer, client_id) = read_bearer_and_client(&context, &headers);
     context
         .answer(Endpoint::PeopleMe, client_id, move |data| {
             let token = live_token(data, bearer.as_deref())?;
@@ -42,10 +39,7 @@ pub async fn data_sources(
     Extension(context): Extension<RequestContext>,
     headers: HeaderMap,
 ) -> Response {
-    let bearer = read_bearer(&context, &headers);
-    let client_id = bearer
-        .as_deref()
-        .and_then(|token| context.state.lock().bearer_client_id(token));
+    let (bearer, client_id) = read_bearer_and_client(&context, &headers);
     context
         .answer(Endpoint::DataSources, client_id, move |data| {
             let token = live_token(data, bearer.as_deref())?;
@@ -60,8 +54,20 @@ pub async fn data_sources(
         .await
 }
 
+/// The bearer token of a request and the client it was issued to, for fault matching.
+pub fn read_bearer_and_client(
+    context: &RequestContext,
+    headers: &HeaderMap,
+) -> (Option<String>, Option<String>) {
+    let bearer = read_bearer(context, headers);
+    let client_id = bearer
+        .as_deref()
+        .and_then(|token| context.state.lock().bearer_client_id(token));
+    (bearer, client_id)
+}
+
 /// The bearer token of a request, logged and remembered as a secret.
-pub fn read_bearer(context: &RequestContext, headers: &HeaderMap) -> Option<String> {
+fn read_bearer(context: &RequestContext, headers: &HeaderMap) -> Option<String> {
     let bearer = bearer_token(headers);
     context.remember_secrets(bearer.as_deref());
     context.note(|facts| facts.bearer = bearer.clone());
