@@ -320,15 +320,8 @@ impl Engine {
         secrets: crate::model::Secrets,
         state: crate::state::TokenState,
     ) -> Result<u64, EngineError> {
-        Ok(self
-            .inner
-            .vault
-            .apply(crate::vault::Change {
-                id: credential.id.clone(),
-                expect: crate::vault::Expect::Version(version),
-                kind: crate::vault::ChangeKind::Put { secrets, state },
-            })
-            .await?)
+        let put = crate::vault::ChangeKind::Put { secrets, state };
+        self.apply_at_version(credential, version, put).await
     }
 
     /// Replaces a credential's state only, if it is still at `version`.
@@ -338,13 +331,23 @@ impl Engine {
         version: u64,
         state: crate::state::TokenState,
     ) -> Result<u64, EngineError> {
+        let change = crate::vault::ChangeKind::State(state);
+        self.apply_at_version(credential, version, change).await
+    }
+
+    async fn apply_at_version(
+        &self,
+        credential: &Credential,
+        version: u64,
+        kind: crate::vault::ChangeKind,
+    ) -> Result<u64, EngineError> {
         Ok(self
             .inner
             .vault
             .apply(crate::vault::Change {
                 id: credential.id.clone(),
                 expect: crate::vault::Expect::Version(version),
-                kind: crate::vault::ChangeKind::State(state),
+                kind,
             })
             .await?)
     }

@@ -145,6 +145,33 @@ pub(super) fn split_scopes(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_owned)
 }
 
+/// An integration at the old tools' loopback redirect (port 6855). Expiries stay unknown: the
+/// files record when tokens were obtained at most, never when they expire.
+pub(super) fn default_port_integration(
+    name: String,
+    client_id: String,
+    scopes: Option<Vec<String>>,
+    secrets: crate::model::Secrets,
+    obtained_at: Option<chrono::DateTime<chrono::Utc>>,
+    notes: Vec<String>,
+) -> super::Draft {
+    super::Draft {
+        name,
+        settings: super::DraftSettings::Integration(IntegrationSettings {
+            client_id,
+            scopes: scopes_or_default(scopes),
+            redirect_uri: IntegrationSettings::default_redirect_uri(
+                crate::model::DEFAULT_REDIRECT_PORT,
+            ),
+        }),
+        secrets,
+        access_expires_at: None,
+        refresh_expires_at: None,
+        obtained_at,
+        notes,
+    }
+}
+
 /// Scopes from the file, or the defaults the old tools used when the file has none.
 pub(super) fn scopes_or_default(scopes: Option<Vec<String>>) -> Vec<String> {
     scopes.unwrap_or_else(IntegrationSettings::default_scopes)

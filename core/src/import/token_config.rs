@@ -1,10 +1,10 @@
 //! token-config.json from the service-app token manager: a service app, and the personal access
 //! token or integration whose token mints the service app's tokens (its "bearer").
 
-use super::fields::{EntryFields, scopes_or_default, skip};
+use super::fields::{EntryFields, default_port_integration, skip};
 use super::node::{Node, lookup, short_id};
 use super::{Draft, DraftSettings, Entry, Skip};
-use crate::model::{DEFAULT_REDIRECT_PORT, IntegrationSettings, Secrets, app_id_for_client};
+use crate::model::{Secrets, app_id_for_client};
 use crate::secret::Secret;
 
 pub(super) const SERVICE_APP_KEY: &str = "serviceApp";
@@ -117,23 +117,18 @@ fn integration_draft(node: &Node) -> Result<Draft, Skip> {
                 .to_owned(),
         );
     }
-    Ok(Draft {
-        name: "Token manager integration".to_owned(),
-        settings: DraftSettings::Integration(IntegrationSettings {
-            client_id,
-            scopes: scopes_or_default(scopes),
-            redirect_uri: IntegrationSettings::default_redirect_uri(DEFAULT_REDIRECT_PORT),
-        }),
-        secrets: Secrets {
+    Ok(default_port_integration(
+        "Token manager integration".to_owned(),
+        client_id,
+        scopes,
+        Secrets {
             client_secret: Some(client_secret),
             access_token,
             refresh_token,
         },
-        access_expires_at: None,
-        refresh_expires_at: None,
-        obtained_at: None,
+        None,
         notes,
-    })
+    ))
 }
 
 fn service_app_draft(node: &Node, bearer: Option<&str>) -> Result<Draft, Skip> {

@@ -4,12 +4,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::fields::{EntryFields, Problem, scopes_or_default, skip};
+use super::fields::{EntryFields, Problem, default_port_integration, skip};
 use super::node::{Node, quoted};
-use super::{Draft, DraftSettings, Entry, Skip};
-use crate::model::{
-    DEFAULT_REDIRECT_PORT, IntegrationSettings, Secrets, normalized_name, validate_name,
-};
+use super::{Draft, Entry, Skip};
+use crate::model::{Secrets, normalized_name, validate_name};
 
 /// Webex refresh tokens live about 90 days (webex-api.md); older ones are likely dead.
 const REFRESH_TOKEN_DAYS: i64 = 90;
@@ -156,24 +154,18 @@ fn draft(key: &str, node: Node, now: DateTime<Utc>) -> Result<Draft, Skip> {
         }
     }
 
-    Ok(Draft {
+    Ok(default_port_integration(
         name,
-        settings: DraftSettings::Integration(IntegrationSettings {
-            client_id,
-            scopes: scopes_or_default(scopes),
-            redirect_uri: IntegrationSettings::default_redirect_uri(DEFAULT_REDIRECT_PORT),
-        }),
-        secrets: Secrets {
+        client_id,
+        scopes,
+        Secrets {
             client_secret: Some(client_secret),
             access_token,
             refresh_token,
         },
-        // The file records when tokens were obtained, not when they expire.
-        access_expires_at: None,
-        refresh_expires_at: None,
         obtained_at,
         notes,
-    })
+    ))
 }
 
 /// `date` only informs, so a bad one is a note, never a reason to skip the credential.
@@ -409,10 +401,13 @@ mod tests {
             GOOD.replace("spark:kms", " ,")
         ))
         .unwrap();
-        let DraftSettings::Integration(settings) = &draft.settings else {
+        let crate::import::DraftSettings::Integration(settings) = &draft.settings else {
             panic!()
         };
-        assert_eq!(settings.scopes, IntegrationSettings::default_scopes());
+        assert_eq!(
+            settings.scopes,
+            crate::model::IntegrationSettings::default_scopes()
+        );
         assert_eq!(settings.redirect_uri, "http://localhost:6855/callback");
         assert_eq!(draft.notes, ["scopes is empty: using the default scopes"]);
     }
