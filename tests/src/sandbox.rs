@@ -348,6 +348,36 @@ impl Sandbox {
             .0
     }
 
+    /// Runs `authorize NAME --device` and acts as the person on the other device: reads the
+    /// user code it prints and approves it at the fake.
+    pub async fn authorize_by_device(&self, name: &str) -> Run {
+        let args = ["authorize", name, "--device"];
+        let mut child = self.command(&args).spawn().expect("webex-token starts");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let mut lines = BufReader::new(stderr).lines();
+        let mut seen = Vec::new();
+        let mut approved = false;
+        while let Some(line) = lines.next_line().await.expect("reading authorize's stderr") {
+            if let Some(code) = line.split("enter the code ").nth(1) {
+                approved = self.fake.approve_device(code.trim());
+            }
+            seen.push(line);
+        }
+        let output = child.wait_with_output().await.expect("authorize runs");
+        let run = Run {
+            args: args.iter().map(|a| a.to_string()).collect(),
+            status: output.status,
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: seen.join("\n"),
+        };
+        self.record(run.clone(), Vec::new());
+        assert!(
+            approved || !run.status.success(),
+            "authorize --device succeeded without an approved user code: {run:?}"
+        );
+        run
+    }
+
     /// Runs `authorize NAME --no-browser` and hands the printed URL to `browser`; returns the
     /// finished run and what the browser returned.
     pub async fn authorize_with<F, Fut, T>(&self, name: &str, browser: F) -> (Run, T)
