@@ -363,14 +363,7 @@ impl Sandbox {
             }
             seen.push(line);
         }
-        let output = child.wait_with_output().await.expect("authorize runs");
-        let run = Run {
-            args: args.iter().map(|a| a.to_string()).collect(),
-            status: output.status,
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: seen.join("\n"),
-        };
-        self.record(run.clone(), Vec::new());
+        let run = self.finish_reading_stderr(child, &args, seen).await;
         assert!(
             approved || !run.status.success(),
             "authorize --device succeeded without an approved user code: {run:?}"
@@ -395,14 +388,7 @@ impl Sandbox {
                 Some(line) if line.starts_with("http") => break line,
                 Some(line) => seen.push(line),
                 None => {
-                    let output = child.wait_with_output().await.expect("authorize runs");
-                    let run = Run {
-                        args: args.iter().map(|a| a.to_string()).collect(),
-                        status: output.status,
-                        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-                        stderr: seen.join("\n"),
-                    };
-                    self.record(run.clone(), Vec::new());
+                    let run = self.finish_reading_stderr(child, &args, seen).await;
                     panic!("authorize printed no URL: {run:?}");
                 }
             }
@@ -416,16 +402,28 @@ impl Sandbox {
             rest
         });
         let browsed = browser(url).await;
-        let output = child.wait_with_output().await.expect("authorize runs");
         seen.extend(rest.await.expect("stderr reader"));
+        let run = self.finish_reading_stderr(child, &args, seen).await;
+        (run, browsed)
+    }
+
+    /// Waits for a command whose stderr the caller read line by line (`stderr_lines`), and
+    /// records it.
+    async fn finish_reading_stderr(
+        &self,
+        child: tokio::process::Child,
+        args: &[&str],
+        stderr_lines: Vec<String>,
+    ) -> Run {
+        let output = child.wait_with_output().await.expect("webex-token runs");
         let run = Run {
             args: args.iter().map(|a| a.to_string()).collect(),
             status: output.status,
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: seen.join("\n"),
+            stderr: stderr_lines.join("\n"),
         };
         self.record(run.clone(), Vec::new());
-        (run, browsed)
+        run
     }
 
     /// Every secret a leak would expose.

@@ -312,59 +312,55 @@ async fn a_body_past_the_limit_is_refused_and_not_read_to_the_end() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn device_grant_as_webex_sends_no_secret_to_the_device_endpoint() {
-    let sandbox = Sandbox::start().await;
+/// Authorizes "Headless" by device grant, the test approving the user code, against a fake
+/// that does or does not demand client authentication at `/device/authorize`. Returns the
+/// status of each device authorization request and whether it carried client credentials.
+async fn authorize_by_device_against(
+    sandbox: &Sandbox,
+    requires_client_auth: bool,
+) -> Vec<(u16, bool)> {
     sandbox
         .fake
         .set_device_poll_interval(Duration::from_secs(1));
+    sandbox
+        .fake
+        .set_device_authorize_requires_client_auth(requires_client_auth);
     let client_id = sandbox.add_integration("Headless", free_port()).await;
     sandbox
         .authorize_by_device("Headless")
         .await
         .ok()
         .says(&["authorized \"Headless\""]);
-    let asked: Vec<_> = sandbox
-        .fake
-        .requests_for(&client_id)
-        .into_iter()
-        .filter(|r| r.endpoint == Some(Endpoint::DeviceAuthorize))
-        .collect();
-    assert_eq!(asked.len(), 1, "{asked:?}");
-    assert_eq!(asked[0].status, 200);
-    assert!(
-        !asked[0].basic_auth,
-        "the client id alone, as Webex documents"
-    );
     sandbox.token(&["Headless"]).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn device_grant_against_a_server_that_authenticates_clients_there() {
-    let sandbox = Sandbox::start().await;
     sandbox
-        .fake
-        .set_device_poll_interval(Duration::from_secs(1));
-    sandbox.fake.set_device_authorize_requires_client_auth(true);
-    let client_id = sandbox.add_integration("Headless", free_port()).await;
-    sandbox
-        .authorize_by_device("Headless")
-        .await
-        .ok()
-        .says(&["authorized \"Headless\""]);
-    let asked: Vec<(u16, bool)> = sandbox
         .fake
         .requests_for(&client_id)
         .into_iter()
         .filter(|r| r.endpoint == Some(Endpoint::DeviceAuthorize))
         .map(|r| (r.status, r.basic_auth))
-        .collect();
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn device_grant_as_webex_sends_no_secret_to_the_device_endpoint() {
+    let sandbox = Sandbox::start().await;
+    let asked = authorize_by_device_against(&sandbox, false).await;
+    assert_eq!(
+        asked,
+        [(200, false)],
+        "the client id alone, as Webex documents"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn device_grant_against_a_server_that_authenticates_clients_there() {
+    let sandbox = Sandbox::start().await;
+    let asked = authorize_by_device_against(&sandbox, true).await;
     assert_eq!(
         asked,
         [(401, false), (200, true)],
         "asked with the client id, then authenticated when told to"
     );
-    sandbox.token(&["Headless"]).await;
 
     // A wrong secret is still refused there, and said so.
     sandbox
