@@ -19,7 +19,7 @@ use webex_token_core::state::TokenState;
 use webex_token_core::{Engine, Kind};
 
 use crate::args::{AddCommand, CommonAdd, parse_duration};
-use crate::output::{STATUS_HEADER, note, print_table, status_rows, when};
+use crate::output::{STATUS_HEADER, note, print_table, status_rows, terminal_safe, when};
 use crate::secret_input::read_secret;
 
 pub async fn add(engine: &Engine, command: AddCommand) -> anyhow::Result<ExitCode> {
@@ -232,7 +232,7 @@ pub async fn show(engine: &Engine, name: &str, json: bool) -> anyhow::Result<Exi
     }
     let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     for (key, value) in rows {
-        println!("{key:<width$}  {value}");
+        println!("{key:<width$}  {}", terminal_safe(&value));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -388,11 +388,11 @@ pub async fn authorize(
         eprintln!(
             "To authorize \"{}\", open {} on any device and enter the code {}",
             pending.credential().name,
-            pending.verification_uri,
-            pending.user_code
+            terminal_safe(&pending.verification_uri),
+            terminal_safe(&pending.user_code)
         );
         if let Some(complete) = &pending.verification_uri_complete {
-            eprintln!("(or open {complete})");
+            eprintln!("(or open {})", terminal_safe(complete));
         }
         eprintln!("waiting up to {} s…", pending.expires_in.as_secs());
         let credential = engine.finish_device_authorize(pending).await?;
@@ -469,7 +469,7 @@ pub async fn refresh(
                     println!(
                         "failed \"{}\": {}",
                         credential.name,
-                        strip_name(&e.to_string(), &credential.name)
+                        terminal_safe(&strip_name(&e.to_string(), &credential.name))
                     );
                 }
             }

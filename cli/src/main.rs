@@ -33,7 +33,7 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("webex-token: {}", describe(&error));
+            eprintln!("webex-token: {}", output::terminal_safe(&describe(&error)));
             ExitCode::FAILURE
         }
     }

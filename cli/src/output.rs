@@ -2,12 +2,25 @@
 
 use chrono::{DateTime, Utc};
 use webex_token_core::status::relative;
+/// The printing edge: every line holding text a server wrote (errors, notes, tracking ids,
+/// device codes) goes through this. Core already cleaned that text where it parsed it; this
+/// second pass covers text that reached the CLI another way (an audit record or a state stored
+/// by an older version) and anything a future change forgets to clean.
+pub use webex_token_core::webex::server_text::clean as terminal_safe;
 use webex_token_core::{CredentialStatus, Health};
 
 /// Prints rows as columns separated by two spaces, each as wide as its widest cell.
 pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|cell| terminal_safe(cell).into_owned())
+                .collect()
+        })
+        .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
+    for row in &rows {
         for (i, cell) in row.iter().enumerate() {
             widths[i] = widths[i].max(cell.chars().count());
         }
@@ -29,7 +42,7 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
     };
     line(header.iter().map(|h| h.to_string()).collect());
     for row in rows {
-        line(row.clone());
+        line(row);
     }
 }
 

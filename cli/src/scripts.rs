@@ -10,7 +10,7 @@ use serde_json::json;
 use webex_token_core::Kind;
 use webex_token_core::engine::CheckAnswer;
 
-use crate::output::{STATUS_HEADER, print_table, status_rows};
+use crate::output::{STATUS_HEADER, print_table, status_rows, terminal_safe};
 use crate::source::Source;
 
 pub async fn token(
@@ -22,7 +22,7 @@ pub async fn token(
 ) -> anyhow::Result<ExitCode> {
     let issued = source.token(name, Duration::from_std(min_valid)?).await?;
     if let Some(warning) = &issued.warning {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", terminal_safe(warning));
     }
     let token = issued.access_token.expose();
     let mut stdout = std::io::stdout().lock();
@@ -61,7 +61,7 @@ pub async fn exec(
         }
         let issued = source.token(name, min_valid).await?;
         if let Some(warning) = &issued.warning {
-            eprintln!("warning: \"{}\": {warning}", issued.name);
+            eprintln!("warning: \"{}\": {}", issued.name, terminal_safe(warning));
         }
         env.push((var, issued.access_token));
     }

@@ -348,6 +348,29 @@ impl Sandbox {
             .0
     }
 
+    /// Runs `authorize NAME --device` and acts as the person on the other device: reads the
+    /// user code it prints and approves it at the fake.
+    pub async fn authorize_by_device(&self, name: &str) -> Run {
+        let args = ["authorize", name, "--device"];
+        let mut child = self.command(&args).spawn().expect("webex-token starts");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let mut lines = BufReader::new(stderr).lines();
+        let mut seen = Vec::new();
+        let mut approved = false;
+        while let Some(line) = lines.next_line().await.expect("reading authorize's stderr") {
+            if let Some(code) = line.split("enter the code ").nth(1) {
+                approved = self.fake.approve_device(code.trim());
+            }
+            seen.push(line);
+        }
+        let run = self.finish_reading_stderr(child, &args, seen).await;
+        assert!(
+            approved || !run.status.success(),
+            "authorize --device succeeded without an approved user code: {run:?}"
+        );
+        run
+    }
+
     /// Runs `authorize NAME --no-browser` and hands the printed URL to `browser`; returns the
     /// finished run and what the browser returned.
     pub async fn authorize_with<F, Fut, T>(&self, name: &str, browser: F) -> (Run, T)
@@ -365,14 +388,7 @@ impl Sandbox {
                 Some(line) if line.starts_with("http") => break line,
                 Some(line) => seen.push(line),
                 None => {
-                    let output = child.wait_with_output().await.expect("authorize runs");
-                    let run = Run {
-                        args: args.iter().map(|a| a.to_string()).collect(),
-                        status: output.status,
-                        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-                        stderr: seen.join("\n"),
-                    };
-                    self.record(run.clone(), Vec::new());
+                    let run = self.finish_reading_stderr(child, &args, seen).await;
                     panic!("authorize printed no URL: {run:?}");
                 }
             }
@@ -386,16 +402,28 @@ impl Sandbox {
             rest
         });
         let browsed = browser(url).await;
-        let output = child.wait_with_output().await.expect("authorize runs");
         seen.extend(rest.await.expect("stderr reader"));
+        let run = self.finish_reading_stderr(child, &args, seen).await;
+        (run, browsed)
+    }
+
+    /// Waits for a command whose stderr the caller read line by line (`stderr_lines`), and
+    /// records it.
+    async fn finish_reading_stderr(
+        &self,
+        child: tokio::process::Child,
+        args: &[&str],
+        stderr_lines: Vec<String>,
+    ) -> Run {
+        let output = child.wait_with_output().await.expect("webex-token runs");
         let run = Run {
             args: args.iter().map(|a| a.to_string()).collect(),
             status: output.status,
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: seen.join("\n"),
+            stderr: stderr_lines.join("\n"),
         };
         self.record(run.clone(), Vec::new());
-        (run, browsed)
+        run
     }
 
     /// Every secret a leak would expose.

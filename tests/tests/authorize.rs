@@ -193,39 +193,7 @@ async fn device_grant_for_machines_without_a_browser() {
         .fake
         .set_device_poll_interval(Duration::from_secs(1));
     sandbox.add_integration("Headless", free_port()).await;
-    let mut child = sandbox
-        .command(&["authorize", "Headless", "--device"])
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stderr));
-    let mut seen = Vec::new();
-    let code = loop {
-        let line = lines
-            .next_line()
-            .await
-            .unwrap()
-            .unwrap_or_else(|| panic!("no user code printed: {seen:?}"));
-        seen.push(line.clone());
-        if let Some(rest) = line.split("enter the code ").nth(1) {
-            break rest.trim().to_owned();
-        }
-    };
-    assert!(
-        sandbox.fake.approve_device(&code),
-        "the fake knows code {code}"
-    );
-    while let Ok(Some(line)) = lines.next_line().await {
-        seen.push(line);
-    }
-    let output = child.wait_with_output().await.unwrap();
-    let run = webex_token_tests::sandbox::Run {
-        args: vec!["authorize".into(), "Headless".into(), "--device".into()],
-        status: output.status,
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: seen.join("\n"),
-    };
-    sandbox.record(run.clone(), Vec::new());
+    let run = sandbox.authorize_by_device("Headless").await;
     run.ok().says(&["authorized \"Headless\""]);
     sandbox.token(&["Headless"]).await;
 }

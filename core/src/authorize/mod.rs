@@ -17,7 +17,7 @@ use crate::model::{Credential, IntegrationSettings, KindSettings};
 use crate::refresh::{Failure, Step, StoredTokens, classify};
 use crate::secret::Secret;
 use crate::state::{Action, Attempt, Outcome, TokenState};
-use crate::webex::{ErrorKind, TokenGrant, endpoint};
+use crate::webex::{ErrorKind, TokenGrant, bounds, endpoint, server_text};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
@@ -168,6 +168,8 @@ impl Engine {
                 } else {
                     format!("{error}: {description}")
                 };
+                // The redirect's query is the authorization server's text (or a forger's).
+                let detail = server_text::clean(&detail).into_owned();
                 return Err(self.authorize_failed(&credential, AuthorizeError::Denied(detail)));
             }
             let Some(code) = param("code").map(Secret::new) else {
@@ -218,15 +220,29 @@ impl Engine {
     ) -> Result<PendingDeviceAuthorization, EngineError> {
         let credential = self.resolve(query)?;
         let settings = integration_settings(&credential)?;
-        let device = self
-            .inner
-            .webex
-            .device_authorize(
-                &self.api_base(&credential),
-                &settings.client_id,
-                &settings.scopes.join(" "),
-            )
-            .await?;
+        let base = self.api_base(&credential);
+        let scopes = settings.scopes.join(" ");
+        let webex = &self.inner.webex;
+        // Webex takes the client id alone. A server following RFC 8628 §3.1 wants a
+        // confidential client to authenticate here too and says so with invalid_client (RFC
+        // 6749 §5.2): then, and only then, ask again with the client secret. Webex never sees
+        // a request it does not document, and the secret goes nowhere it was not asked for.
+        let device = match webex
+            .device_authorize(&base, &settings.client_id, None, &scopes)
+            .await
+        {
+            Err(e) if e.kind == ErrorKind::InvalidClient => {
+                tracing::info!(
+                    "the device authorization endpoint wants client authentication ({e}); asking again with the client secret"
+                );
+                let secret = self.client_secret_of(&credential).await?;
+                webex
+                    .device_authorize(&base, &settings.client_id, Some(&secret), &scopes)
+                    .await
+            }
+            other => other,
+        }
+        .map_err(|e| self.exchange_failed(&credential, &e))?;
         Ok(PendingDeviceAuthorization {
             credential,
             device_code: device.device_code,
@@ -246,10 +262,13 @@ impl Engine {
         let credential = pending.credential;
         let settings = integration_settings(&credential)?;
         let secret = self.client_secret_of(&credential).await?;
-        let deadline = tokio::time::Instant::now() + pending.expires_in;
+        // Both durations were bounded where the answer was read; checked sums all the same,
+        // since an Instant past the platform's range panics.
+        let start = tokio::time::Instant::now();
         let mut interval = pending.interval;
         loop {
-            if tokio::time::Instant::now() + interval > deadline {
+            let waited = start.elapsed().saturating_add(interval);
+            if waited > pending.expires_in {
                 return Err(self.authorize_failed(&credential, AuthorizeError::DeviceExpired));
             }
             tokio::time::sleep(interval).await;
@@ -266,8 +285,7 @@ impl Engine {
             match polled {
                 Ok(grant) => return self.store_authorized(&credential, grant).await,
                 Err(e) if e.kind == ErrorKind::AuthorizationPending => {}
-                // RFC 8628: add five seconds to the interval on every slow_down.
-                Err(e) if e.kind == ErrorKind::SlowDown => interval += Duration::from_secs(5),
+                Err(e) if e.kind == ErrorKind::SlowDown => interval = bounds::slowed_down(interval),
                 Err(e) if e.kind == ErrorKind::ExpiredToken => {
                     return Err(self.authorize_failed(&credential, AuthorizeError::DeviceExpired));
                 }

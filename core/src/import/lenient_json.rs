@@ -3,6 +3,9 @@
 //!
 //! Syntax errors are reported by line, column and serde_json's description of what it expected;
 //! those descriptions are fixed texts that never quote the input.
+//!
+//! Nesting is measured in the same flat pass that finds trailing commas, before serde_json runs,
+//! so input nested past [`MAX_DEPTH`] is refused without any recursion at all.
 
 use std::fmt;
 
@@ -11,7 +14,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use zeroize::Zeroizing;
 
 use super::ImportError;
-use super::node::Node;
+use super::node::{MAX_DEPTH, Node, too_deep};
 use crate::secret::Secret;
 
 /// At most this many trailing commas are listed one by one; the rest are counted.
@@ -22,7 +25,8 @@ pub(super) fn parse(
     source: &str,
     warnings: &mut Vec<String>,
 ) -> Result<Node, ImportError> {
-    let commas = trailing_commas(text.as_bytes());
+    let commas =
+        scan(text.as_bytes()).map_err(|opening| too_deep(source, opening.line, opening.column))?;
     let result = if commas.is_empty() {
         serde_json::from_str::<Node>(text)
     } else {
@@ -45,12 +49,21 @@ struct TrailingComma {
     column: usize,
 }
 
-/// Commas followed only by whitespace before `}` or `]`, outside strings. One pass: each
-/// whitespace run is looked ahead over at most once, by the comma just before it.
-fn trailing_commas(bytes: &[u8]) -> Vec<TrailingComma> {
+/// Where an opening bracket went past [`MAX_DEPTH`].
+#[derive(Debug, PartialEq)]
+struct TooDeep {
+    line: usize,
+    column: usize,
+}
+
+/// Commas followed only by whitespace before `}` or `]`, outside strings; or the first bracket
+/// that opens a level past [`MAX_DEPTH`]. One pass: each whitespace run is looked ahead over at
+/// most once, by the comma just before it.
+fn scan(bytes: &[u8]) -> Result<Vec<TrailingComma>, TooDeep> {
     let mut found = Vec::new();
     let (mut in_string, mut escaped) = (false, false);
     let (mut line, mut column) = (1usize, 1usize);
+    let mut depth = 0usize;
     for (offset, &byte) in bytes.iter().enumerate() {
         if in_string {
             if escaped {
@@ -62,6 +75,14 @@ fn trailing_commas(bytes: &[u8]) -> Vec<TrailingComma> {
             }
         } else if byte == b'"' {
             in_string = true;
+        } else if matches!(byte, b'{' | b'[') {
+            depth += 1;
+            if depth > MAX_DEPTH {
+                return Err(TooDeep { line, column });
+            }
+        } else if matches!(byte, b'}' | b']') {
+            // Unbalanced closers are serde_json's to report, with their position.
+            depth = depth.saturating_sub(1);
         } else if byte == b',' {
             let next = bytes[offset + 1..]
                 .iter()
@@ -82,7 +103,7 @@ fn trailing_commas(bytes: &[u8]) -> Vec<TrailingComma> {
             column += 1;
         }
     }
-    found
+    Ok(found)
 }
 
 fn warn_about(commas: &[TrailingComma], warnings: &mut Vec<String>) {
@@ -124,8 +145,8 @@ fn not_parseable(error: &serde_json::Error, source: &str) -> ImportError {
 
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // serde_json limits nesting to 128 levels inside `deserialize_any`, which also bounds
-        // the recursion here and in dropping the tree.
+        // `parse` refused input nested past MAX_DEPTH before serde_json saw it; serde_json's own
+        // limit (128 levels) would also stop the recursion here and in dropping the tree.
         deserializer.deserialize_any(NodeVisitor)
     }
 }
@@ -271,10 +292,29 @@ mod tests {
     }
 
     #[test]
-    fn deep_nesting_is_refused_not_overflowed() {
-        let text = "[".repeat(100_000);
+    fn deep_nesting_is_refused_at_the_opening_that_goes_too_deep() {
+        let text = format!("{{\"a\":\n {}", "[".repeat(100_000));
         let error = parse(&text, "deep.json", &mut Vec::new()).err().unwrap();
-        assert!(error.to_string().contains("recursion limit"), "{error}");
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "deep.json: line 2, column {}: nested more than 64 levels deep; token files \
+                 are a few levels deep, so this is not one",
+                2 + MAX_DEPTH - 1
+            )
+        );
+    }
+
+    #[test]
+    fn brackets_inside_strings_do_not_count_and_the_limit_itself_is_read() {
+        let inside = format!(
+            "{}1{}",
+            "[".repeat(MAX_DEPTH - 1),
+            "]".repeat(MAX_DEPTH - 1)
+        );
+        let text = format!("{{\"deep\": {inside}, \"text\": \"{}\"}}", "[".repeat(500));
+        let (node, _) = parse_ok(&text);
+        assert!(matches!(node, Node::Map(_)), "{node:?}");
     }
 
     #[test]

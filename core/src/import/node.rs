@@ -1,7 +1,26 @@
 //! One tree for JSON, YAML and KEY=VALUE content, so every format reads its fields the same way
 //! whatever syntax the file used.
 
+use super::ImportError;
 use crate::secret::Secret;
+
+/// Deeper than any token or settings file (they nest three or four levels). Every parser
+/// refuses input nested past it before building anything, so neither parsing nor dropping the
+/// tree recurses more than this, whatever the file holds.
+pub(super) const MAX_DEPTH: usize = 64;
+
+/// The per-file error for input nested past [`MAX_DEPTH`], at the opening that went too deep.
+pub(super) fn too_deep(source: &str, line: usize, column: usize) -> ImportError {
+    ImportError::NotParseable {
+        file: source.to_owned(),
+        line,
+        column,
+        what: format!(
+            "nested more than {MAX_DEPTH} levels deep; token files are a few levels deep, \
+             so this is not one"
+        ),
+    }
+}
 
 /// A parsed value. Text is held as a [`Secret`] from the start because the parser cannot know
 /// which strings are secrets; readers expose the ones that are not (ids, names, scopes).

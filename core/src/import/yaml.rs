@@ -1,16 +1,17 @@
-//! YAML into the common [`Node`] tree, through yaml-rust2's event parser rather than its
-//! loader: the loader copies a node for every alias (a few kilobytes of `*a` references become
-//! gigabytes) and recurses without bound. Config files never need aliases, so they are refused.
+//! YAML into the common [`Node`] tree, pulling yaml-rust2's parser one event at a time.
+//!
+//! Neither yaml-rust2's loader nor its `Parser::load` is used: the loader copies a node for every
+//! alias (a few kilobytes of `*a` references become gigabytes), and both recurse once per level
+//! of nesting, so an 8 KB file of `- - - …` overflows the stack before any receiver can object.
+//! Pulling events keeps the stack flat, and the first event past [`MAX_DEPTH`] ends the parse.
+//! Config files never need aliases, so they are refused.
 
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::ImportError;
-use super::node::Node;
+use super::node::{MAX_DEPTH, Node, too_deep};
 use crate::secret::Secret;
-
-/// Deeper than any settings file; bounds the tree so dropping it cannot overflow the stack.
-const MAX_DEPTH: usize = 64;
 
 /// The first document's root, or `None` when the text holds no document (only comments).
 pub(super) struct Document {
@@ -20,24 +21,37 @@ pub(super) struct Document {
 }
 
 pub(super) fn parse(text: &str, source: &str) -> Result<Document, ImportError> {
+    let mut parser = Parser::new_from_str(text);
     let mut builder = Builder::default();
-    let loaded = Parser::new_from_str(text).load(&mut builder, false);
-    let failure = match loaded {
-        Err(error) => Some((position(error.marker()), describe(error.info()))),
-        Ok(()) => builder.failure.take(),
-    };
-    if let Some(((line, column), what)) = failure {
-        return Err(ImportError::NotParseable {
+    // Only the first document is read, as the tools that wrote these files read them.
+    while builder.failure.is_none() && !builder.document_ended {
+        match parser.next_token() {
+            Ok((Event::StreamEnd, _)) => break,
+            Ok((event, mark)) => builder.on_event(event, mark),
+            Err(error) => {
+                let what = Failure::Syntax(describe(error.info()));
+                builder.failure = Some((position(error.marker()), what));
+            }
+        }
+    }
+    match builder.failure {
+        Some(((line, column), Failure::TooDeep)) => Err(too_deep(source, line, column)),
+        Some(((line, column), Failure::Syntax(what))) => Err(ImportError::NotParseable {
             file: source.to_owned(),
             line,
             column,
             what: format!("not valid YAML: {what}"),
-        });
+        }),
+        None => Ok(Document {
+            root: builder.root,
+            start: builder.start.unwrap_or((1, 1)),
+        }),
     }
-    Ok(Document {
-        root: builder.root,
-        start: builder.start.unwrap_or((1, 1)),
-    })
+}
+
+enum Failure {
+    TooDeep,
+    Syntax(String),
 }
 
 fn position(marker: &Marker) -> (usize, usize) {
@@ -66,19 +80,22 @@ struct Builder {
     stack: Vec<Frame>,
     root: Option<Node>,
     start: Option<(usize, usize)>,
-    failure: Option<((usize, usize), String)>,
+    document_ended: bool,
+    failure: Option<((usize, usize), Failure)>,
 }
 
 impl Builder {
     fn fail(&mut self, mark: Marker, what: &str) {
         if self.failure.is_none() {
-            self.failure = Some((position(&mark), what.to_owned()));
+            self.failure = Some((position(&mark), Failure::Syntax(what.to_owned())));
         }
     }
 
     fn open(&mut self, frame: Frame, mark: Marker) {
         if self.stack.len() >= MAX_DEPTH {
-            self.fail(mark, "nested more than 64 levels deep");
+            self.failure
+                .get_or_insert((position(&mark), Failure::TooDeep));
+            return;
         }
         self.start.get_or_insert(position(&mark));
         self.stack.push(frame);
@@ -109,24 +126,16 @@ impl Builder {
             },
         }
     }
-}
 
-impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, event: Event, mark: Marker) {
-        if self.failure.is_some() {
-            return;
-        }
         match event {
             Event::Scalar(value, style, _anchor, _tag) => self.add(scalar(value, style), mark),
             Event::SequenceStart(..) => self.open(Frame::List(Vec::new()), mark),
             Event::MappingStart(..) => self.open(Frame::Map(Vec::new(), None), mark),
             Event::SequenceEnd | Event::MappingEnd => self.close(mark),
             Event::Alias(_) => self.fail(mark, "aliases (*name) are not supported here"),
-            Event::Nothing
-            | Event::StreamStart
-            | Event::StreamEnd
-            | Event::DocumentStart
-            | Event::DocumentEnd => {}
+            Event::DocumentEnd => self.document_ended = true,
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart => {}
         }
     }
 }
@@ -203,11 +212,51 @@ mod tests {
         );
     }
 
+    fn assert_too_deep(text: &str) {
+        let error = parse(text, "deep.yaml").err().unwrap();
+        let message = error.to_string();
+        assert!(
+            message.starts_with("deep.yaml: line ")
+                && message.contains("nested more than 64 levels deep"),
+            "{message}"
+        );
+    }
+
     #[test]
-    fn deep_nesting_is_refused() {
-        let text = format!("{}x{}", "[".repeat(200), "]".repeat(200));
-        let error = parse(&text, "deep.yaml").err().unwrap();
-        assert!(error.to_string().contains("nested more than 64"), "{error}");
+    fn deep_flow_nesting_is_refused() {
+        assert_too_deep(&format!("{}x{}", "[".repeat(200), "]".repeat(200)));
+    }
+
+    /// The reproductions: yaml-rust2's own loader overflowed the stack on both.
+    #[test]
+    fn deep_block_nesting_is_refused_without_recursing() {
+        assert_too_deep(&format!("{}x\n", "- ".repeat(100_000)));
+        let mapping: String = (0..20_000)
+            .map(|level| format!("{}k{level}:\n", "  ".repeat(level)))
+            .collect();
+        assert_too_deep(&mapping);
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_is_read() {
+        let text = format!("{}x\n", "- ".repeat(MAX_DEPTH));
+        let mut node = root(&text);
+        for _ in 0..MAX_DEPTH {
+            let Node::List(mut items) = node else {
+                panic!("{node:?}")
+            };
+            node = items.remove(0);
+        }
+        assert!(matches!(node, Node::Text(_)), "{node:?}");
+    }
+
+    #[test]
+    fn only_the_first_document_is_read() {
+        let document = parse("a: 1\n---\nb: [unclosed\n", "two.yaml").unwrap();
+        let Some(Node::Map(fields)) = document.root else {
+            panic!()
+        };
+        assert_eq!(fields.len(), 1);
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use crate::webex::bounds;
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Backoff {
     pub base: Duration,
@@ -23,7 +25,8 @@ impl Backoff {
 
     /// Wait after `failures` transient failures in a row (1 = the first failure). "Full
     /// jitter" between half and all of the exponential step spreads many credentials that
-    /// failed together, so they do not retry together.
+    /// failed together, so they do not retry together. What the server asked for is honoured
+    /// up to [`bounds::MAX_RETRY_AFTER`], wherever the failure came from.
     pub fn delay(&self, failures: u32, retry_after: Option<Duration>, jitter: f64) -> Duration {
         let exponent = failures.saturating_sub(1).min(30);
         let step = self
@@ -31,7 +34,7 @@ impl Backoff {
             .saturating_mul(1u32 << exponent.min(20))
             .min(self.cap);
         let jittered = step.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0));
-        retry_after.map_or(jittered, |asked| jittered.max(asked))
+        retry_after.map_or(jittered, |asked| jittered.max(bounds::retry_after(asked)))
     }
 }
 
@@ -66,6 +69,14 @@ mod tests {
         assert_eq!(
             b.delay(1, Some(Duration::from_secs(5)), 0.3),
             Duration::from_secs(5)
+        );
+    }
+
+    #[test]
+    fn an_absurd_retry_after_waits_at_most_the_cap() {
+        assert_eq!(
+            Backoff::BACKGROUND.delay(1, Some(Duration::MAX), 0.5),
+            bounds::MAX_RETRY_AFTER
         );
     }
 

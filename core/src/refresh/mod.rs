@@ -644,7 +644,7 @@ impl Engine {
                     failure.retry_after,
                     backoff::random_unit(),
                 );
-                let at = now + Duration::from_std(wait).unwrap_or(Duration::minutes(30));
+                let at = crate::webex::bounds::after(now, wait);
                 state.retry_not_before = Some(at);
                 retry_at = Some(at);
             }

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::{bounds, server_text};
+
 /// What a failed request to Webex means, before the caller adds its own context (a 401 means
 /// different things on a refresh and on a mint).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,7 +44,7 @@ impl ErrorKind {
 }
 
 /// A failed request to Webex. Holds no secret: only the status, Webex's own description and
-/// its trackingId.
+/// its trackingId, each cleaned of control characters ([`server_text::clean`]).
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("{}", self.describe())]
 pub struct WebexError {
@@ -86,12 +88,16 @@ impl WebexError {
 
     /// A network-level failure: nothing came back, or not in time.
     pub(crate) fn network(request: String, error: &reqwest::Error) -> Self {
+        // The root cause can carry text from the other end (a TLS alert, a proxy's status line).
         let detail = if error.is_timeout() {
             "no answer in time".to_owned()
         } else if error.is_connect() {
-            format!("cannot connect ({})", root_cause(error))
+            format!(
+                "cannot connect ({})",
+                server_text::clean(&root_cause(error))
+            )
         } else {
-            root_cause(error)
+            server_text::clean(&root_cause(error)).into_owned()
         };
         WebexError {
             kind: ErrorKind::Transient,
@@ -122,6 +128,27 @@ impl WebexError {
         }
     }
 
+    /// An answer whose body is larger than [`super::MAX_BODY_BYTES`]: not read past the limit.
+    pub(crate) fn too_large(
+        request: String,
+        status: u16,
+        tracking_id: Option<String>,
+        retry_after: Option<Duration>,
+    ) -> Self {
+        WebexError {
+            kind: ErrorKind::Transient,
+            http_status: Some(status),
+            code: None,
+            detail: format!(
+                "the answer is larger than {} KiB; it was not read",
+                super::MAX_BODY_BYTES / 1024
+            ),
+            tracking_id,
+            retry_after,
+            request,
+        }
+    }
+
     /// Interprets an error answer in either shape Webex uses.
     pub(crate) fn from_response(
         request: String,
@@ -135,7 +162,7 @@ impl WebexError {
             json.as_ref()
                 .and_then(|v| v.get(name))
                 .and_then(Value::as_str)
-                .map(str::to_owned)
+                .map(|text| truncate(&server_text::clean(text)))
         };
         let code = field("error");
         let description = field("error_description")
@@ -147,7 +174,7 @@ impl WebexError {
                     .and_then(|errors| errors.first())
                     .and_then(|e| e.get("description"))
                     .and_then(Value::as_str)
-                    .map(str::to_owned)
+                    .map(|text| truncate(&server_text::clean(text)))
             })
             .unwrap_or_default();
         let tracking_id = tracking_header.or_else(|| field("trackingId"));
@@ -171,7 +198,7 @@ impl WebexError {
             kind,
             http_status: Some(status),
             code,
-            detail: truncate(&description),
+            detail: description,
             tracking_id,
             retry_after,
             request,
@@ -197,15 +224,18 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     cause.to_string()
 }
 
-/// `Retry-After` in seconds or as an HTTP date.
+/// `Retry-After` in seconds or as an HTTP date, capped at [`bounds::MAX_RETRY_AFTER`].
 pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let wait = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
-    Some(wait.to_std().unwrap_or(Duration::ZERO))
+    let asked = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // More digits than u64 holds is still "a very long time", not "no header".
+        Duration::from_secs(value.parse::<u64>().unwrap_or(u64::MAX))
+    } else {
+        let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+        let wait = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
+        wait.to_std().unwrap_or(Duration::ZERO)
+    };
+    Some(bounds::retry_after(asked))
 }
 
 #[cfg(test)]
@@ -273,6 +303,39 @@ mod tests {
             "{wait:?}"
         );
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn absurd_retry_after_is_capped() {
+        for absurd in [
+            "100000000000000",
+            "18446744073709551615",
+            "99999999999999999999999",
+        ] {
+            assert_eq!(
+                parse_retry_after(absurd),
+                Some(bounds::MAX_RETRY_AFTER),
+                "{absurd}"
+            );
+        }
+        let far = "Fri, 31 Dec 9999 23:59:59 +0000";
+        assert_eq!(parse_retry_after(far), Some(bounds::MAX_RETRY_AFTER));
+    }
+
+    #[test]
+    fn server_text_loses_its_control_characters() {
+        let e = WebexError::from_response(
+            "POST /access_token".into(),
+            400,
+            None,
+            None,
+            "{\"error\":\"invalid_grant\\u001b[31m\",\"error_description\":\"bad\\u001b[2J\\rtoken\\u0000\u{202e}!\",\"trackingId\":\"ROUTER\\u001b]0;x\\u0007_1\"}"
+                .as_bytes(),
+        );
+        assert_eq!(e.code.as_deref(), Some("invalid_grant[31m"));
+        assert_eq!(e.detail, "bad[2J token!");
+        assert_eq!(e.tracking_id.as_deref(), Some("ROUTER]0;x_1"));
+        assert!(!e.to_string().chars().any(char::is_control), "{e}");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! HTTP client for the Webex endpoints in shared/webex-api.md. Each call returns the typed
 //! answer or a [`WebexError`] holding status, Webex's description and trackingId, never a secret.
 
+pub mod bounds;
 mod error;
 mod grant;
+pub mod server_text;
 
 use std::time::Duration;
 
@@ -17,6 +19,9 @@ use crate::clock::SharedClock;
 use crate::secret::Secret;
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Every Webex answer is a few hundred bytes of JSON; a body past this is refused unread, so a
+/// hostile or broken server cannot grow the process (768 MB once drove a refresh to 2.4 GB).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEVICE_GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
@@ -37,7 +42,8 @@ pub struct TokenCheck {
     pub who: Option<String>,
 }
 
-/// The first answer of a device grant: what to show the person.
+/// The first answer of a device grant: what to show the person. The texts are cleaned of
+/// control characters and the durations bounded ([`bounds`]).
 #[derive(Clone, Debug)]
 pub struct DeviceAuthorization {
     pub device_code: Secret,
@@ -55,9 +61,10 @@ struct DeviceAuthorizationBody {
     verification_uri: String,
     #[serde(default)]
     verification_uri_complete: Option<String>,
-    expires_in: u64,
+    /// Numbers of any size, or numeric strings: [`grant::seconds`] reads them.
+    expires_in: serde_json::Value,
     #[serde(default)]
-    interval: Option<u64>,
+    interval: Option<serde_json::Value>,
 }
 
 impl WebexClient {
@@ -162,35 +169,25 @@ impl WebexClient {
         Ok(answer.tracking_id)
     }
 
+    /// Starts a device grant. With `client_secret`, the client authenticates with HTTP Basic
+    /// as at the device token endpoint (RFC 8628 §3.1 for confidential clients); without it
+    /// the request carries the client id alone, as Webex documents it.
     pub async fn device_authorize(
         &self,
         base: &Url,
         client_id: &str,
+        client_secret: Option<&Secret>,
         scopes: &str,
     ) -> Result<DeviceAuthorization, WebexError> {
         let label = "POST /device/authorize";
         let form = [("client_id", client_id), ("scope", scopes)];
-        let request = self
-            .http
-            .post(endpoint(base, "device/authorize"))
-            .form(&form);
-        let (status, tracking_id, body) = self.send(label, request).await?;
-        let parsed: DeviceAuthorizationBody = serde_json::from_slice(&body).map_err(|_| {
-            WebexError::malformed(
-                label.into(),
-                status,
-                tracking_id.clone(),
-                "missing device_code, user_code, verification_uri or expires_in",
-            )
-        })?;
-        Ok(DeviceAuthorization {
-            device_code: Secret::new(parsed.device_code),
-            user_code: parsed.user_code,
-            verification_uri: parsed.verification_uri,
-            verification_uri_complete: parsed.verification_uri_complete,
-            expires_in: Duration::from_secs(parsed.expires_in),
-            interval: Duration::from_secs(parsed.interval.unwrap_or(5).max(1)),
-        })
+        let mut request = self.http.post(endpoint(base, "device/authorize"));
+        if let Some(secret) = client_secret {
+            request = request.basic_auth(client_id, Some(secret.expose()));
+        }
+        let (status, tracking_id, body) = self.send(label, request.form(&form)).await?;
+        device_authorization(&body)
+            .map_err(|what| WebexError::malformed(label.into(), status, tracking_id.clone(), what))
     }
 
     /// One poll of a device grant. `AuthorizationPending` and `SlowDown` come back as errors of
@@ -239,7 +236,7 @@ impl WebexClient {
                                     .and_then(|e| e.get(0))
                                     .and_then(|e| e.as_str())
                             })
-                            .map(str::to_owned)
+                            .map(|who| server_text::clean(who).into_owned())
                     });
                 Ok(TokenCheck {
                     works: true,
@@ -280,22 +277,36 @@ impl WebexClient {
         Ok((answer.status, answer.tracking_id, answer.body))
     }
 
-    /// Sends and reads the whole answer, whatever its status.
+    /// Sends and reads the whole answer, whatever its status, up to [`MAX_BODY_BYTES`].
     async fn answer(
         &self,
         label: &str,
         request: reqwest::RequestBuilder,
     ) -> Result<Answer, WebexError> {
-        let response = request
+        let mut response = request
             .send()
             .await
             .map_err(|e| WebexError::network(label.into(), &e))?;
         let (status, tracking_id, retry_after) = meta(response.status(), response.headers());
-        let body = response
-            .bytes()
+        let too_large =
+            || WebexError::too_large(label.into(), status, tracking_id.clone(), retry_after);
+        // A declared length past the limit is refused before a byte is read; an undeclared
+        // one (chunked) is read chunk by chunk and dropped the moment it passes the limit.
+        let declared = response.content_length().unwrap_or(0);
+        if declared > MAX_BODY_BYTES as u64 {
+            return Err(too_large());
+        }
+        let mut body = Vec::with_capacity(declared as usize);
+        while let Some(chunk) = response
+            .chunk()
             .await
             .map_err(|e| WebexError::network(label.into(), &e))?
-            .to_vec();
+        {
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
         Ok(Answer {
             status,
             tracking_id,
@@ -303,6 +314,27 @@ impl WebexClient {
             body,
         })
     }
+}
+
+/// Reads a device authorization answer; `Err` says what was wrong without quoting the body.
+fn device_authorization(body: &[u8]) -> Result<DeviceAuthorization, &'static str> {
+    let parsed: DeviceAuthorizationBody = serde_json::from_slice(body)
+        .map_err(|_| "missing device_code, user_code, verification_uri or expires_in")?;
+    let expires_in =
+        grant::seconds(Some(&parsed.expires_in)).ok_or("expires_in is not a number of seconds")?;
+    let interval = match &parsed.interval {
+        None | Some(serde_json::Value::Null) => None,
+        given => Some(grant::seconds(given.as_ref()).ok_or("interval is not a number of seconds")?),
+    };
+    let text = |value: &str| server_text::clean(value).into_owned();
+    Ok(DeviceAuthorization {
+        device_code: Secret::new(parsed.device_code),
+        user_code: text(&parsed.user_code),
+        verification_uri: text(&parsed.verification_uri),
+        verification_uri_complete: parsed.verification_uri_complete.as_deref().map(text),
+        expires_in: bounds::device_code_lifetime(expires_in),
+        interval: bounds::device_poll_interval(interval),
+    })
 }
 
 /// A complete HTTP answer from Webex.
@@ -337,10 +369,11 @@ fn meta(
     status: reqwest::StatusCode,
     headers: &HeaderMap,
 ) -> (u16, Option<String>, Option<Duration>) {
+    // Header values may hold tabs and (when not visible ASCII) fail `to_str`.
     let tracking_id = headers
         .get("trackingid")
         .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+        .map(|id| server_text::clean(id).into_owned());
     let retry_after = headers
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
@@ -359,6 +392,29 @@ pub fn endpoint(base: &Url, path: &str) -> Url {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn device_answers_are_cleaned_and_their_durations_bounded() {
+        let body = "{\"device_code\":\"D\",\"user_code\":\"AB\\u001b[2JCD\",\
+            \"verification_uri\":\"https://x.example/v\\r\\u0000\u{202e}\",\
+            \"verification_uri_complete\":\"https://x.example/v?c=\\u009b1m\",\
+            \"expires_in\":1e300,\"interval\":\"99999999999999999999999\"}";
+        let device = device_authorization(body.as_bytes()).unwrap();
+        assert_eq!(device.user_code, "AB[2JCD");
+        assert_eq!(device.verification_uri, "https://x.example/v ");
+        assert_eq!(
+            device.verification_uri_complete.as_deref(),
+            Some("https://x.example/v?c=1m")
+        );
+        assert_eq!(device.expires_in, bounds::MAX_DEVICE_CODE_LIFETIME);
+        assert_eq!(device.interval, bounds::MAX_DEVICE_POLL_INTERVAL);
+
+        let plain =
+            br#"{"device_code":"D","user_code":"U","verification_uri":"V","expires_in":300}"#;
+        let device = device_authorization(plain).unwrap();
+        assert_eq!(device.expires_in, Duration::from_secs(300));
+        assert_eq!(device.interval, Duration::from_secs(5));
+    }
 
     #[test]
     fn endpoint_joins_with_or_without_trailing_slash() {

@@ -27,6 +27,7 @@ pub struct SettingsUpdate {
     pub token_delay_ms: Option<u64>,
     pub device_poll_interval_ms: Option<u64>,
     pub device_code_lifetime_secs: Option<u64>,
+    pub device_authorize_requires_client_auth: Option<bool>,
 }
 
 /// Request counts and concurrency, as `/_fake/stats` reports them.
@@ -148,6 +149,10 @@ impl FakeState {
         set_if_some(
             &mut settings.device_code_lifetime,
             update.device_code_lifetime_secs.map(Duration::from_secs),
+        );
+        set_if_some(
+            &mut settings.device_authorize_requires_client_auth,
+            update.device_authorize_requires_client_auth,
         );
     }
 

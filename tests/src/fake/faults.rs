@@ -1,10 +1,14 @@
 //! Injected faults: which requests they hit, how often, and the answers they produce.
 
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::model::{ANY_CLIENT, Endpoint, Fault, FaultId};
 use super::responses::{ApiError, webex_error};
+use super::state::FakeState;
 
 #[derive(Debug, Clone)]
 struct FaultRule {
@@ -84,7 +88,7 @@ impl FaultRules {
 
 /// The answer for a fault that replaces the normal response. `Delay` and `Hang` change *when*
 /// (or whether) an answer comes, not what it is, so the caller handles them.
-pub fn fault_response(fault: &Fault, tracking_id: &str) -> Response {
+pub fn fault_response(fault: &Fault, tracking_id: &str, state: &Arc<FakeState>) -> Response {
     match fault {
         Fault::ServerError(status) => {
             let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -119,12 +123,55 @@ pub fn fault_response(fault: &Fault, tracking_id: &str) -> Response {
             let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             webex_error(status, message, tracking_id)
         }
+        Fault::RawJson { status, body } => (
+            StatusCode::from_u16(*status).unwrap_or(StatusCode::OK),
+            [(header::CONTENT_TYPE, "application/json")],
+            body.clone(),
+        )
+            .into_response(),
+        Fault::OversizedBody {
+            bytes,
+            declare_length,
+        } => oversized_body(*bytes, *declare_length, state.clone()),
         Fault::Delay(_) | Fault::Hang => webex_error(
             StatusCode::SERVICE_UNAVAILABLE,
             "The fake Webex is shutting down.",
             tracking_id,
         ),
     }
+}
+
+/// `bytes` spaces (JSON whitespace, so only the size is wrong), made one chunk at a time as the
+/// client pulls them: the fake's memory stays flat whatever `bytes` is.
+fn oversized_body(bytes: u64, declare_length: bool, state: Arc<FakeState>) -> Response {
+    const CHUNK: u64 = 64 * 1024;
+    let chunk = Bytes::from(vec![b' '; CHUNK as usize]);
+    let stream = futures_util::stream::unfold(0u64, move |sent| {
+        let (chunk, state) = (chunk.clone(), state.clone());
+        async move {
+            let size = (bytes - sent).min(CHUNK);
+            if size == 0 {
+                return None;
+            }
+            state.count_streamed(size);
+            Some((
+                Ok::<_, std::convert::Infallible>(chunk.slice(..size as usize)),
+                sent + size,
+            ))
+        }
+    });
+    let mut response = (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from_stream(stream),
+    )
+        .into_response();
+    if declare_length {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes));
+    }
+    response
 }
 
 fn reason(status: StatusCode) -> &'static str {

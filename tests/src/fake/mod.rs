@@ -181,6 +181,13 @@ impl FakeWebex {
             .with_settings(|settings| settings.device_poll_interval = interval);
     }
 
+    /// Whether `POST /device/authorize` demands client authentication, as an RFC 8628 §3.1
+    /// server does of confidential clients (default false, as Webex).
+    pub fn set_device_authorize_requires_client_auth(&self, yes: bool) {
+        self.state()
+            .with_settings(|settings| settings.device_authorize_requires_client_auth = yes);
+    }
+
     /// Apply a partial settings change, as the admin API does.
     pub fn update_settings(&self, update: &SettingsUpdate) {
         self.state().update_settings(update);
@@ -261,6 +268,12 @@ impl FakeWebex {
 
     pub fn reset_observations(&self) {
         self.state().reset_observations();
+    }
+
+    /// Bytes of [`Fault::OversizedBody`] answers handed to connections so far: a client that
+    /// stops reading at its limit leaves most of a large body unsent.
+    pub fn body_bytes_streamed(&self) -> u64 {
+        self.state().body_bytes_streamed()
     }
 
     /// Exists, not revoked, not expired.

@@ -64,6 +64,13 @@ pub enum Fault {
     InvalidClient,
     /// Webex-style error body with this status and message.
     WebexError { status: u16, message: String },
+    /// This status with this body, verbatim, as JSON: whatever a hostile or broken server
+    /// might say (control characters in a description, absurd durations, odd fields).
+    RawJson { status: u16, body: String },
+    /// 200 with a body of `bytes` spaces, produced as it is sent (the fake never holds it),
+    /// with a `Content-Length` when `declare_length`, chunked otherwise. What the client
+    /// actually pulled is in [`crate::fake::FakeWebex::body_bytes_streamed`].
+    OversizedBody { bytes: u64, declare_length: bool },
 }
 
 /// Whether a refresh hands out a new refresh token (UNSETTLED in the contract).

@@ -78,9 +78,9 @@ impl RequestContext {
             Some(Fault::Hang) => {
                 // Only shutdown ends the wait; a client that gives up drops this future instead.
                 self.state.shutdown_signalled().await;
-                return fault_response(&Fault::Hang, &self.tracking_id);
+                return fault_response(&Fault::Hang, &self.tracking_id, &self.state);
             }
-            Some(other) => return fault_response(&other, &self.tracking_id),
+            Some(other) => return fault_response(&other, &self.tracking_id, &self.state),
         };
 
         let result = process(&mut self.state.lock());

@@ -45,6 +45,9 @@ pub struct Settings {
     /// Minimum time between two device token polls; faster polls get `slow_down`.
     pub device_poll_interval: Duration,
     pub device_code_lifetime: Duration,
+    /// `POST /device/authorize` authenticates the client as the token endpoint does (RFC 8628
+    /// §3.1 for confidential clients). Off by default: Webex takes the client id alone.
+    pub device_authorize_requires_client_auth: bool,
 }
 
 impl Default for Settings {
@@ -62,6 +65,7 @@ impl Default for Settings {
             token_delay: Duration::ZERO,
             device_poll_interval: Duration::from_secs(5),
             device_code_lifetime: Duration::from_secs(300),
+            device_authorize_requires_client_auth: false,
         }
     }
 }
@@ -276,6 +280,8 @@ pub struct FakeState {
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
     next_seq: AtomicU64,
+    /// Bytes of `OversizedBody` answers handed to the connection so far.
+    body_bytes_streamed: AtomicU64,
     /// Flips to `true` on shutdown so hanging and delayed requests give up.
     shutdown: watch::Sender<bool>,
 }
@@ -287,6 +293,7 @@ impl FakeState {
             in_flight: AtomicUsize::new(0),
             max_in_flight: AtomicUsize::new(0),
             next_seq: AtomicU64::new(1),
+            body_bytes_streamed: AtomicU64::new(0),
             shutdown: watch::Sender::new(false),
         }
     }
@@ -307,6 +314,14 @@ impl FakeState {
 
     pub fn request_finished(&self) {
         self.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    pub fn count_streamed(&self, bytes: u64) {
+        self.body_bytes_streamed.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    pub fn body_bytes_streamed(&self) -> u64 {
+        self.body_bytes_streamed.load(Ordering::Relaxed)
     }
 
     pub fn in_flight(&self) -> usize {

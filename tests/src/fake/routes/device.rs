@@ -31,9 +31,9 @@ pub async fn device_authorize(
     context
         .answer(Endpoint::DeviceAuthorize, client_id, move |data| {
             let (form, credentials) = request.parsed?;
-            let client_id = credentials
-                .map(|credentials| credentials.client_id)
+            let credentials = credentials
                 .ok_or_else(|| ApiError::invalid_request("Missing parameter client_id."))?;
+            let client_id = credentials.client_id;
             let scopes: Vec<&str> = form.require("scope")?.split_whitespace().collect();
             data.auto_register(
                 &client_id,
@@ -42,6 +42,9 @@ pub async fn device_authorize(
                     ..Presented::at(Endpoint::DeviceAuthorize)
                 },
             );
+            if data.settings.device_authorize_requires_client_auth {
+                data.authenticate_client(&client_id, credentials.client_secret.as_deref())?;
+            }
             check_scopes(data, &client_id, &scopes)?;
 
             let device_code = ids::one_time_code();
