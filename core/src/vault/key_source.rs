@@ -31,7 +31,7 @@ impl KeySource {
     pub fn keychain() -> Self {
         KeySource {
             explicit: Some(KeySourceKind::Keychain),
-            passphrase: Box::new(EnvOrPrompt { prompt: None }),
+            passphrase: Box::new(GivenOrPrompt::default()),
         }
     }
 
@@ -72,24 +72,58 @@ pub trait PassphraseSource: Send + Sync {
 /// Asks a person for the passphrase (a terminal prompt, a dialog).
 pub type PassphrasePrompt = Box<dyn Fn(PassphrasePurpose) -> Result<Secret, String> + Send + Sync>;
 
-/// Reads `WEBEX_TOKEN_PASSPHRASE`, then falls back to `prompt` when given.
-pub struct EnvOrPrompt {
+/// The passphrase given when the process started (`WEBEX_TOKEN_PASSPHRASE`, read once and taken
+/// out of the environment by the shell's `main`), else `prompt` when given.
+#[derive(Default)]
+pub struct GivenOrPrompt {
+    /// `Err` says why the given value is unusable (e.g. not UTF-8).
+    pub given: Option<Result<Secret, String>>,
     pub prompt: Option<PassphrasePrompt>,
 }
 
-impl PassphraseSource for EnvOrPrompt {
+impl PassphraseSource for GivenOrPrompt {
     fn passphrase(&self, purpose: PassphrasePurpose) -> Result<Secret, String> {
-        if let Some(value) = std::env::var_os(PASSPHRASE_ENV) {
-            let value = value
-                .into_string()
-                .map_err(|_| format!("{PASSPHRASE_ENV} is not valid UTF-8"))?;
-            return Ok(Secret::new(value));
+        if let Some(given) = &self.given {
+            return given.clone();
         }
         match &self.prompt {
             Some(prompt) => prompt(purpose),
             None => Err(format!(
                 "the vault key source is a passphrase: set {PASSPHRASE_ENV} or run interactively"
             )),
+        }
+    }
+}
+
+/// `WEBEX_TOKEN_PASSPHRASE` and `WEBEX_TOKEN_KEY_SOURCE`, taken out of the environment so that
+/// no child process inherits what unlocks the vault.
+pub struct StartupSecrets {
+    pub passphrase: Option<Result<Secret, String>>,
+    pub key_source: Option<String>,
+}
+
+pub const KEY_SOURCE_ENV: &str = "WEBEX_TOKEN_KEY_SOURCE";
+
+impl StartupSecrets {
+    /// Takes both variables out of the environment.
+    ///
+    /// # Safety
+    ///
+    /// No other thread may be running: call it first thing in `main`, before any runtime
+    /// starts (see [`crate::platform::secret_env::take`]).
+    pub unsafe fn take_from_env() -> StartupSecrets {
+        // SAFETY: forwarded from the caller.
+        let passphrase = unsafe { crate::platform::secret_env::take(PASSPHRASE_ENV) };
+        // SAFETY: forwarded from the caller.
+        let key_source = unsafe { crate::platform::secret_env::take(KEY_SOURCE_ENV) };
+        StartupSecrets {
+            passphrase: passphrase.map(|value| {
+                value
+                    .into_string()
+                    .map(Secret::new)
+                    .map_err(|_| format!("{PASSPHRASE_ENV} is not valid UTF-8"))
+            }),
+            key_source: key_source.map(|value| value.to_string_lossy().into_owned()),
         }
     }
 }

@@ -1,0 +1,340 @@
+//! Issue 11, the local findings: what unlocks the vault never reaches a child process, removed
+//! secrets leave no trace in the data dir, the redirect listener cannot be raced or cancelled,
+//! the agent client trusts only its own user's agent, and files edited by hand (the vault's key
+//! derivation, the config) are checked before they are obeyed. Each test reproduces the attack
+//! or fault and fails without its fix.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use webex_token_tests::sandbox::{Run, Sandbox, follow_as_browser, free_port};
+
+const UNLOCKING_VARS: [&str; 2] = ["WEBEX_TOKEN_PASSPHRASE", "WEBEX_TOKEN_KEY_SOURCE"];
+
+/// A sandbox whose vault is keyed by a passphrase given in the environment; returns the
+/// passphrase.
+fn with_passphrase_vault(sandbox: &Sandbox) -> String {
+    let passphrase = sandbox.secret("hardening passphrase, long enough");
+    sandbox.set_env("WEBEX_TOKEN_KEY_SOURCE", "passphrase");
+    sandbox.set_env("WEBEX_TOKEN_PASSPHRASE", &passphrase);
+    passphrase
+}
+
+/// Adds a personal access token issued by the fake; returns it.
+async fn add_personal(sandbox: &Sandbox, name: &str) -> String {
+    let token = sandbox
+        .fake
+        .issue_personal_token(Duration::from_secs(12 * 3600));
+    sandbox
+        .run_with_stdin(&["add", "personal", "--name", name], &token)
+        .await
+        .ok();
+    token
+}
+
+/// The names of the variables a child of `exec` sees (names only: values are secrets).
+async fn exec_child_env_names(sandbox: &Sandbox, name: &str, env: &[(&str, &str)]) -> Vec<String> {
+    let run = sandbox
+        .run_with(
+            &["exec", name, "--", "sh", "-c", "env | cut -d= -f1"],
+            None,
+            env,
+        )
+        .await
+        .ok();
+    let names: Vec<String> = run.stdout.lines().map(str::to_owned).collect();
+    assert!(
+        names.iter().any(|n| n == "WEBEX_ACCESS_TOKEN"),
+        "the child got its token variable: {names:?}"
+    );
+    names
+}
+
+fn assert_no_unlocking_vars(names: &[String], whose: &str) {
+    for var in UNLOCKING_VARS {
+        assert!(
+            !names.iter().any(|n| n == var),
+            "{whose} inherited {var}: {names:?}"
+        );
+    }
+}
+
+/// Waits until `path` exists (a background process writes it), for at most 30 s.
+async fn wait_for_file(path: &Path) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            return text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} never appeared",
+            path.display()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn files_under(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => stack.push(entry.path()),
+                Ok(t) if t.is_file() => out.push(entry.path()),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+// Finding 1: `exec` and the browser inherit the vault passphrase.
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exec_children_never_see_what_unlocks_the_vault() {
+    let sandbox = Sandbox::start().await;
+    let passphrase = with_passphrase_vault(&sandbox);
+    add_personal(&sandbox, "Partner PAT").await;
+
+    // Served from the vault: the passphrase was needed, and still the child does not get it.
+    let names = exec_child_env_names(&sandbox, "Partner PAT", &[]).await;
+    assert_no_unlocking_vars(&names, "exec's child (vault-served)");
+
+    // Served by the agent, which the daemon runs with the passphrase in its environment.
+    let daemon = sandbox.start_daemon(&[]).await;
+    // A wrong passphrase proves the vault is not opened: the agent answers.
+    let names = exec_child_env_names(
+        &sandbox,
+        "Partner PAT",
+        &[("WEBEX_TOKEN_PASSPHRASE", "not the passphrase at all")],
+    )
+    .await;
+    assert_no_unlocking_vars(&names, "exec's child (agent-served)");
+
+    // The daemon keeps neither in what /proc shows of its environment for its whole life.
+    let environ = std::fs::read(format!("/proc/{}/environ", daemon.pid())).unwrap();
+    let environ = String::from_utf8_lossy(&environ);
+    assert!(
+        environ.contains("XDG_RUNTIME_DIR="),
+        "the environment is readable"
+    );
+    assert!(
+        !environ.contains(&passphrase),
+        "the daemon's /proc environ shows the passphrase"
+    );
+    for var in UNLOCKING_VARS {
+        assert!(
+            !environ.contains(&format!("{var}=")),
+            "the daemon's /proc environ shows {var}"
+        );
+    }
+    assert!(daemon.terminate(&sandbox).await.status.success());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_browser_authorize_starts_never_sees_what_unlocks_the_vault() {
+    let sandbox = Sandbox::start().await;
+    with_passphrase_vault(&sandbox);
+    sandbox.add_integration("Acme Corp", free_port()).await;
+    // A "browser" that writes down the names of the variables it was started with.
+    let seen = tempfile::tempdir().unwrap();
+    let names_file = seen.path().join("browser-env");
+    let script = sandbox.input_file(
+        "browser.sh",
+        format!(
+            "#!/bin/sh\nenv | cut -d= -f1 > '{0}.tmp' && mv '{0}.tmp' '{0}'\n",
+            names_file.display()
+        )
+        .as_bytes(),
+    );
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let args = ["authorize", "Acme Corp", "--timeout", "60s"];
+    let mut command = sandbox.command(&args);
+    command.env("BROWSER", &script);
+    let mut child = command.spawn().unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen_lines = Vec::new();
+    let url = loop {
+        let line = lines
+            .next_line()
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no URL printed: {seen_lines:?}"));
+        seen_lines.push(line.clone());
+        if let Some(url) = line.strip_prefix("If it did not open, visit: ") {
+            break url.to_owned();
+        }
+    };
+    assert!(
+        seen_lines
+            .iter()
+            .any(|l| l.starts_with("Opened the browser")),
+        "{seen_lines:?}"
+    );
+    let names: Vec<String> = wait_for_file(&names_file)
+        .await
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert!(names.iter().any(|n| n == "HOME"), "{names:?}");
+    assert_no_unlocking_vars(&names, "the browser");
+
+    let (status, _) = follow_as_browser(&url).await;
+    assert_eq!(status, 200);
+    while let Ok(Some(line)) = lines.next_line().await {
+        seen_lines.push(line);
+    }
+    let output = child.wait_with_output().await.unwrap();
+    let run = Run {
+        args: args.iter().map(|a| a.to_string()).collect(),
+        status: output.status,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: seen_lines.join("\n"),
+    };
+    sandbox.record(run.clone(), Vec::new());
+    run.ok().says(&["authorized \"Acme Corp\""]);
+}
+
+// Finding 3: the sealed blob of a removed credential survives in vault.sqlite3-wal.
+
+/// The sealed blob of credential `name`, read from the vault file without writing to it.
+async fn sealed_blob(sandbox: &Sandbox, name: &str) -> Vec<u8> {
+    let list = sandbox.run(&["list", "--json"]).await.ok().json();
+    let id = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let db = rusqlite::Connection::open_with_flags(
+        sandbox.vault_file(),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let blob: Vec<u8> = db
+        .query_row(
+            "SELECT sealed FROM credentials WHERE id = ?1",
+            [&id],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert!(blob.len() > 40, "a nonce, a ciphertext and a tag");
+    blob
+}
+
+/// Panics naming the file if any 16-byte piece of `blob` is in any file under `dir`.
+fn assert_nowhere_under(dir: &Path, blob: &[u8]) {
+    let files = files_under(dir);
+    assert!(
+        files.iter().any(|f| f.ends_with("vault.sqlite3")),
+        "{files:?}"
+    );
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap();
+        for piece in blob.chunks_exact(16) {
+            assert!(
+                !bytes.windows(piece.len()).any(|w| w == piece),
+                "the removed credential's sealed blob is still in {}",
+                file.display()
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_removed_credentials_sealed_blob_is_in_no_file_of_the_data_dir() {
+    let sandbox = Sandbox::start().await;
+    add_personal(&sandbox, "Partner PAT").await;
+    add_personal(&sandbox, "Keeper").await;
+    let blob = sealed_blob(&sandbox, "Partner PAT").await;
+    sandbox
+        .run(&["remove", "Partner PAT"])
+        .await
+        .ok()
+        .says(&["destroyed"]);
+    assert_nowhere_under(&sandbox.data_dir(), &blob);
+    sandbox.token(&["Keeper"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_removed_credentials_sealed_blob_is_gone_while_a_daemon_keeps_the_vault_open() {
+    let sandbox = Sandbox::start().await;
+    add_personal(&sandbox, "Partner PAT").await;
+    add_personal(&sandbox, "Keeper").await;
+    let blob = sealed_blob(&sandbox, "Partner PAT").await;
+    // The daemon's open connection keeps the write-ahead log from being removed at exit.
+    let daemon = sandbox.start_daemon(&[]).await;
+    sandbox
+        .run(&["remove", "Partner PAT"])
+        .await
+        .ok()
+        .says(&["destroyed"]);
+    assert_nowhere_under(&sandbox.data_dir(), &blob);
+    sandbox.token(&["Keeper"]).await;
+    assert!(daemon.terminate(&sandbox).await.status.success());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_command_stopped_by_a_signal_closes_the_vault() {
+    let sandbox = Sandbox::start().await;
+    sandbox.add_integration("Acme Corp", free_port()).await;
+    let wal = PathBuf::from(format!("{}-wal", sandbox.vault_file().display()));
+    assert!(!wal.exists(), "a clean exit closes the vault");
+    for (signal, name, code) in [
+        (libc::SIGTERM, "SIGTERM", 143),
+        (libc::SIGINT, "SIGINT", 130),
+    ] {
+        let args = [
+            "authorize",
+            "Acme Corp",
+            "--no-browser",
+            "--timeout",
+            "120s",
+        ];
+        let mut child = sandbox
+            .command(&args)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut seen = Vec::new();
+        // Waiting for the redirect: the vault is open.
+        while !seen
+            .iter()
+            .any(|l: &String| l.starts_with("waiting for the redirect"))
+        {
+            let line = lines.next_line().await.unwrap().expect("authorize waits");
+            seen.push(line);
+        }
+        assert!(wal.exists(), "the vault is open while authorize waits");
+        // SAFETY: kill with the pid of a child this test spawned and has not reaped.
+        unsafe { libc::kill(child.id().unwrap() as i32, signal) };
+        while let Ok(Some(line)) = lines.next_line().await {
+            seen.push(line);
+        }
+        let output = child.wait_with_output().await.unwrap();
+        let run = Run {
+            args: args.iter().map(|a| a.to_string()).collect(),
+            status: output.status,
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: seen.join("\n"),
+        };
+        sandbox.record(run.clone(), Vec::new());
+        assert_eq!(run.status.code(), Some(code), "{run:?}");
+        run.says(&[&format!("stopped by {name}")]);
+        assert!(
+            !wal.exists(),
+            "{name} left the vault open: {}",
+            wal.display()
+        );
+    }
+}
