@@ -338,3 +338,65 @@ async fn a_command_stopped_by_a_signal_closes_the_vault() {
         );
     }
 }
+
+// Finding 11: key-derivation parameters stored in the vault are used unchecked.
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_vault_asking_for_terabytes_to_derive_its_key_is_refused() {
+    let sandbox = Sandbox::start().await;
+    with_passphrase_vault(&sandbox);
+    add_personal(&sandbox, "Partner PAT").await;
+    let vault = sandbox.vault_file();
+    {
+        let db = rusqlite::Connection::open(&vault).unwrap();
+        let stored: Vec<u8> = db
+            .query_row("SELECT value FROM meta WHERE key = 'kdf'", [], |row| {
+                row.get(0)
+            })
+            .unwrap();
+        let mut kdf: serde_json::Value = serde_json::from_slice(&stored).unwrap();
+        assert_eq!(kdf["memory_kib"], 64 * 1024, "{kdf}");
+        // 4 TiB of memory.
+        kdf["memory_kib"] = u32::MAX.into();
+        db.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'kdf'",
+            [serde_json::to_vec(&kdf).unwrap()],
+        )
+        .unwrap();
+    }
+    let args = ["list"];
+    let mut command = sandbox.command(&args);
+    // A bounded address space, so that an obeyed derivation fails at once instead of pushing
+    // the test machine into swap.
+    // SAFETY: setrlimit is async-signal-safe; the closure allocates nothing.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 4 << 30,
+                rlim_max: 4 << 30,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = command.output().await.unwrap();
+    let run = Run {
+        args: args.iter().map(|a| a.to_string()).collect(),
+        status: output.status,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    sandbox.record(run.clone(), Vec::new());
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "a clear error, not a crash: {run:?}"
+    );
+    run.says(&[
+        &vault.display().to_string(),
+        "memory_kib is 4294967295",
+        "damaged",
+    ]);
+}

@@ -476,6 +476,12 @@ fn unlock(conn: &mut Connection, path: &Path, source: &KeySource) -> Result<Vaul
                     path: path.to_path_buf(),
                     detail: "the passphrase parameters are missing".into(),
                 })?;
+            // Checked before the passphrase is asked for: an edited vault must not make this
+            // process allocate terabytes or spin for hours.
+            kdf.check().map_err(|detail| VaultError::Corrupt {
+                path: path.to_path_buf(),
+                detail,
+            })?;
             let secret = source
                 .passphrase
                 .passphrase(PassphrasePurpose::Unlock)
