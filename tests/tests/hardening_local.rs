@@ -400,3 +400,175 @@ async fn a_vault_asking_for_terabytes_to_derive_its_key_is_refused() {
         "damaged",
     ]);
 }
+
+// Finding 10: the agent client trusts the socket by its folder's owner and mode only.
+
+/// The agent's folder in this sandbox, made as the agent makes it (ours, 0700).
+fn agent_dir(sandbox: &Sandbox) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = sandbox.session.dirs().runtime.join("webex-token-tray");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    dir
+}
+
+/// Serves one connection of a fake agent: reads the request line and, if one came, answers
+/// with `answer`. Returns the request line ("" when the client hung up without asking).
+fn serve_one(
+    listener: std::os::unix::net::UnixListener,
+    answer: impl FnOnce(&mut std::os::unix::net::UnixStream) + Send + 'static,
+) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut request = String::new();
+        let _ = std::io::BufReader::new(&stream).read_line(&mut request);
+        if !request.is_empty() {
+            answer(&mut stream);
+        }
+        request
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agent_run_by_another_user_is_not_trusted() {
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::os::unix::process::CommandExt;
+    assert_eq!(
+        unsafe { libc::getuid() },
+        0,
+        "this test needs root to listen as another user"
+    );
+    let sandbox = Sandbox::start().await;
+    let token = add_personal(&sandbox, "Partner PAT").await;
+
+    // The socket file is ours, in our private folder; but the process listening on it is
+    // uid 65534, which is what SO_PEERCRED reports to whoever connects.
+    let socket_path = agent_dir(&sandbox).join("agent.sock");
+    // SAFETY: plain socket calls on a fresh fd this test owns.
+    let socket = unsafe {
+        let fd = libc::socket(libc::AF_UNIX, libc::SOCK_STREAM, 0);
+        assert!(fd >= 0, "{}", std::io::Error::last_os_error());
+        OwnedFd::from_raw_fd(fd)
+    };
+    let mut address: libc::sockaddr_un = unsafe { std::mem::zeroed() };
+    address.sun_family = libc::AF_UNIX as libc::sa_family_t;
+    for (slot, byte) in address
+        .sun_path
+        .iter_mut()
+        .zip(socket_path.as_os_str().as_encoded_bytes())
+    {
+        *slot = *byte as libc::c_char;
+    }
+    // SAFETY: `address` is a valid sockaddr_un of the size given.
+    let bound = unsafe {
+        libc::bind(
+            socket.as_raw_fd(),
+            (&raw const address).cast(),
+            std::mem::size_of::<libc::sockaddr_un>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(bound, 0, "{}", std::io::Error::last_os_error());
+    let fd = socket.as_raw_fd();
+    let mut as_nobody = std::process::Command::new("true");
+    as_nobody.uid(65534).gid(65534);
+    // SAFETY: listen is async-signal-safe; the socket is inherited by the child (fork).
+    unsafe {
+        as_nobody.pre_exec(move || {
+            if libc::listen(fd, 8) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    assert!(as_nobody.status().unwrap().success());
+    let listener = std::os::unix::net::UnixListener::from(socket);
+    let impostor = serve_one(listener, |stream| {
+        use std::io::Write;
+        let answer = serde_json::json!({
+            "type": "token",
+            "access_token": "impostor-token-from-another-user",
+            "expires_at": null,
+            "credential_id": "pat-impostor",
+            "credential_name": "Partner PAT",
+        });
+        let _ = writeln!(stream, "{answer}");
+    });
+
+    let args = ["token", "Partner PAT"];
+    let run = sandbox.run_unrecorded(&args, &[]).await;
+    sandbox.record(run.clone(), vec![token.clone()]);
+    let run = run.ok().says(&["not trusting the agent", "uid 65534"]);
+    assert_eq!(
+        run.stdout.trim(),
+        token,
+        "the vault answered, not the impostor"
+    );
+    assert_eq!(
+        impostor.join().unwrap(),
+        "",
+        "the client connected, then hung up without asking"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_endless_answer_from_the_agent_is_cut_off_with_bounded_memory() {
+    let sandbox = Sandbox::start().await;
+    let socket = agent_dir(&sandbox).join("agent.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    // 256 MiB without a line end, unless the client hangs up first.
+    let agent = serve_one(listener, |stream| {
+        use std::io::Write;
+        let chunk = vec![b'x'; 1024 * 1024];
+        for _ in 0..256 {
+            if stream.write_all(&chunk).is_err() {
+                return;
+            }
+        }
+    });
+    let args = ["token", "Partner PAT"];
+    let mut command = sandbox.command(&args).into_std();
+    let child = command.spawn().unwrap();
+    let pid = child.id() as libc::pid_t;
+    let output = tokio::task::spawn_blocking(move || {
+        use std::io::Read;
+        let (mut stdout, mut stderr) = (String::new(), String::new());
+        let mut child = child;
+        let mut err_pipe = child.stderr.take().unwrap();
+        let err_reader = std::thread::spawn(move || {
+            err_pipe.read_to_string(&mut stderr).unwrap();
+            stderr
+        });
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut stdout)
+            .unwrap();
+        let stderr = err_reader.join().unwrap();
+        let mut status = 0;
+        // SAFETY: waits for our own child; `usage` is written by the kernel.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        assert_eq!(reaped, pid, "{}", std::io::Error::last_os_error());
+        (status, usage.ru_maxrss, stdout, stderr)
+    })
+    .await
+    .unwrap();
+    let (status, max_rss_kib, stdout, stderr) = output;
+    assert!(agent.join().unwrap().contains("\"op\":\"token\""));
+    let exited_with_1 = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 1;
+    assert!(
+        exited_with_1,
+        "a clear error, not a crash: {status:#x} {stderr}"
+    );
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("answer longer than 16 MiB") && stderr.contains("WEBEX_TOKEN_AGENT=off"),
+        "{stderr}"
+    );
+    assert!(
+        max_rss_kib < 128 * 1024,
+        "the client held {max_rss_kib} KiB for an answer it should have cut off at 16 MiB"
+    );
+}
