@@ -572,3 +572,93 @@ async fn an_endless_answer_from_the_agent_is_cut_off_with_bounded_memory() {
         "the client held {max_rss_kib} KiB for an answer it should have cut off at 16 MiB"
     );
 }
+
+// Finding 4: another local user can take the browser's redirect for `localhost` URIs.
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_port_someone_holds_on_ipv6_is_busy_before_any_url_is_shown() {
+    let sandbox = Sandbox::start().await;
+    // Another program (another user's, say) listens on ::1 at the redirect port; 127.0.0.1
+    // is free. A browser trying ::1 first would hand it the code.
+    let squatter = std::net::TcpListener::bind("[::1]:0").unwrap();
+    let port = squatter.local_addr().unwrap().port();
+    sandbox.add_integration("Acme Corp", port).await;
+    let run = sandbox
+        .run(&["authorize", "Acme Corp", "--no-browser", "--timeout", "10s"])
+        .await
+        .fails()
+        .says(&[&format!("port {port} on ::1"), "already in use"]);
+    assert!(
+        !run.stderr.contains("Open this URL") && !run.stderr.contains("/authorize?"),
+        "no URL was offered: {}",
+        run.stderr
+    );
+    drop(squatter);
+}
+
+// Finding 5: any web page can cancel an authorization with one GET.
+
+/// A GET to the loopback redirect path with a state that is not the flow's, as an image tag on
+/// any web page would send; returns the status and page.
+async fn foreign_redirect(port: u16) -> (u16, String) {
+    let response = reqwest::get(format!(
+        "http://127.0.0.1:{port}/callback?code=planted-code&state=not-the-state"
+    ))
+    .await
+    .unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redirect_with_another_state_is_ignored_and_the_real_one_still_works() {
+    let sandbox = Sandbox::start().await;
+    let port = free_port();
+    let client_id = sandbox.add_integration("Acme Corp", port).await;
+    let (run, foreign) = sandbox
+        .authorize_with("Acme Corp", |url| async move {
+            let foreign = foreign_redirect(port).await;
+            let (status, page) = follow_as_browser(&url).await;
+            assert_eq!(status, 200, "{page}");
+            foreign
+        })
+        .await;
+    let (status, page) = foreign;
+    assert_eq!(status, 400);
+    assert!(page.contains("ignored"), "{page}");
+    run.ok().says(&[
+        "ignored a redirect whose state is not this authorization's",
+        "authorized \"Acme Corp\"",
+    ]);
+    // Only the real code was exchanged.
+    let exchanges = sandbox
+        .fake
+        .requests_for(&client_id)
+        .into_iter()
+        .filter(|r| r.grant_type.as_deref() == Some("authorization_code"))
+        .count();
+    assert_eq!(exchanges, 1);
+    sandbox.token(&["Acme Corp"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flood_of_foreign_redirects_ends_the_wait_and_changes_nothing() {
+    let sandbox = Sandbox::start().await;
+    let port = free_port();
+    sandbox.add_integration("Acme Corp", port).await;
+    sandbox.authorize_as_browser("Acme Corp").await.ok();
+    let before = sandbox.token(&["Acme Corp"]).await;
+    let (run, statuses) = sandbox
+        .authorize_with("Acme Corp", |_url| async move {
+            let mut statuses = Vec::new();
+            for _ in 0..20 {
+                statuses.push(foreign_redirect(port).await.0);
+            }
+            statuses
+        })
+        .await;
+    assert_eq!(statuses, vec![400; 20]);
+    run.fails()
+        .says(&["20 redirects whose state is not", "nothing was changed"]);
+    assert_eq!(sandbox.token(&["Acme Corp"]).await, before);
+}
