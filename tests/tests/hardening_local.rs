@@ -662,3 +662,85 @@ async fn a_flood_of_foreign_redirects_ends_the_wait_and_changes_nothing() {
         .says(&["20 redirects whose state is not", "nothing was changed"]);
     assert_eq!(sandbox.token(&["Acme Corp"]).await, before);
 }
+
+// Finding 12: ids from the config skip validation; hand-written keys vanish at the next write.
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_credential_id_in_the_config_that_is_not_an_id_is_refused() {
+    let sandbox = Sandbox::start().await;
+    sandbox.add_authorized_integration("Acme Corp").await;
+    let list = sandbox.run(&["list", "--json"]).await.ok().json();
+    let id = list[0]["id"].as_str().unwrap().to_owned();
+    let config = std::fs::read_to_string(sandbox.config_file()).unwrap();
+    // The lock of credential ID is locks/ID.lock in the data dir: this id points outside it.
+    let edited = config.replace(&format!("id = \"{id}\""), "id = \"../../escape\"");
+    assert_ne!(edited, config);
+    std::fs::write(sandbox.config_file(), &edited).unwrap();
+
+    let config_path = sandbox.config_file().display().to_string();
+    sandbox
+        .run(&["refresh", "Acme Corp"])
+        .await
+        .fails()
+        .says(&[&config_path, "\"../../escape\" is not a credential id"]);
+    let escaped = sandbox.data_dir().join("locks/../../escape.lock");
+    assert!(
+        !escaped.exists(),
+        "a lock was made at {}",
+        escaped.display()
+    );
+    assert_eq!(
+        std::fs::read_to_string(sandbox.config_file()).unwrap(),
+        edited
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn what_a_person_wrote_in_the_config_is_kept_or_refused_never_dropped() {
+    let sandbox = Sandbox::start().await;
+    add_personal(&sandbox, "Partner PAT").await;
+    let config = std::fs::read_to_string(sandbox.config_file()).unwrap();
+    let note = "# Partner PAT: renew on the 1st, ask Dana.";
+    let edited = config
+        .replacen("[[credential]]", &format!("{note}\n[[credential]]"), 1)
+        .replace(
+            "name = \"Partner PAT\"\n",
+            "name = \"Partner PAT\"\nlable = \"billing\"\n",
+        );
+    assert!(
+        edited.contains(note) && edited.contains("lable"),
+        "{edited}"
+    );
+    std::fs::write(sandbox.config_file(), &edited).unwrap();
+
+    // A misspelled key: refused by name and line, and the file is left as the person wrote it.
+    let line = edited.lines().position(|l| l.starts_with("lable")).unwrap() + 1;
+    let config_path = sandbox.config_file().display().to_string();
+    let token = sandbox
+        .fake
+        .issue_personal_token(Duration::from_secs(12 * 3600));
+    sandbox
+        .run_with_stdin(&["add", "personal", "--name", "Second"], &token)
+        .await
+        .fails()
+        .says(&[&config_path, "lable", &format!("line {line}")]);
+    assert_eq!(
+        std::fs::read_to_string(sandbox.config_file()).unwrap(),
+        edited
+    );
+
+    // Corrected: the next write keeps the comment and the key.
+    std::fs::write(sandbox.config_file(), edited.replace("lable", "label")).unwrap();
+    sandbox
+        .run_with_stdin(&["add", "personal", "--name", "Second"], &token)
+        .await
+        .ok();
+    let rewritten = std::fs::read_to_string(sandbox.config_file()).unwrap();
+    assert!(
+        rewritten.contains(&format!("{note}\n[[credential]]")),
+        "{rewritten}"
+    );
+    let list = sandbox.run(&["list", "--json"]).await.ok().json();
+    assert_eq!(list[0]["label"], "billing", "{list}");
+    assert_eq!(list[1]["name"], "Second", "{list}");
+}
