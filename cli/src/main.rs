@@ -129,7 +129,10 @@ async fn run(command: Command, unlock: Unlock) -> anyhow::Result<ExitCode> {
     } = &command
     {
         let mut source = Source::open(unlock).await?;
-        return scripts::exec(&mut source, credentials, *min_valid, command).await;
+        let result = scripts::exec(&mut source, credentials, *min_valid, command).await;
+        // Closed already when the command ran; this covers failing before it.
+        source.close().await;
+        return result;
     }
     if let Command::Events = command {
         return daemon::events();
