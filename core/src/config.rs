@@ -482,6 +482,16 @@ mod tests {
         }
     }
 
+    /// Adds `credential` through `store`, as every shell does.
+    fn push(store: &ConfigStore, credential: &Credential) {
+        store
+            .update(|c| {
+                c.credentials.push(credential.clone());
+                Ok::<_, ConfigError>(())
+            })
+            .unwrap();
+    }
+
     #[test]
     fn missing_file_is_an_empty_config_and_updates_persist() {
         let (_dir, store) = store();
@@ -494,12 +504,7 @@ mod tests {
             }),
             ..personal("Acme Corp")
         };
-        store
-            .update(|c| {
-                c.credentials.push(credential.clone());
-                Ok::<_, ConfigError>(())
-            })
-            .unwrap();
+        push(&store, &credential);
         let loaded = store.load().unwrap();
         assert_eq!(loaded.credentials, vec![credential]);
         #[cfg(unix)]
@@ -515,12 +520,7 @@ mod tests {
         let (_dir, store) = store();
         let empty = store.current().unwrap();
         assert!(empty.credentials.is_empty());
-        store
-            .update(|c| {
-                c.credentials.push(personal("one"));
-                Ok::<_, ConfigError>(())
-            })
-            .unwrap();
+        push(&store, &personal("one"));
         let first = store.current().unwrap();
         assert_eq!(first.credentials.len(), 1);
         assert!(
@@ -529,12 +529,7 @@ mod tests {
         );
         // Another process (another store) writes: the change is seen.
         let other = ConfigStore::new(&Paths::under(_dir.path()));
-        other
-            .update(|c| {
-                c.credentials.push(personal("two"));
-                Ok::<_, ConfigError>(())
-            })
-            .unwrap();
+        push(&other, &personal("two"));
         assert_eq!(store.current().unwrap().credentials.len(), 2);
     }
 
@@ -586,12 +581,7 @@ mod tests {
     fn an_unknown_key_is_refused_by_name_and_line_and_the_file_is_left_alone() {
         let (_dir, store) = store();
         let credential = personal("Acme");
-        store
-            .update(|c| {
-                c.credentials.push(credential.clone());
-                Ok::<_, ConfigError>(())
-            })
-            .unwrap();
+        push(&store, &credential);
         let written = fs::read_to_string(store.path()).unwrap();
         let edited = written.replace(
             "name = \"Acme\"\n",
@@ -617,12 +607,7 @@ mod tests {
     fn comments_written_by_hand_survive_an_update() {
         let (_dir, store) = store();
         let acme = personal("Acme");
-        store
-            .update(|c| {
-                c.credentials.push(acme.clone());
-                Ok::<_, ConfigError>(())
-            })
-            .unwrap();
+        push(&store, &acme);
         let written = fs::read_to_string(store.path()).unwrap();
         let edited = written.replace(
             "[[credential]]",
@@ -630,12 +615,7 @@ mod tests {
         );
         fs::write(store.path(), &edited).unwrap();
         let globex = personal("Globex");
-        store
-            .update(|c| {
-                c.credentials.push(globex.clone());
-                Ok::<_, ConfigError>(())
-            })
-            .unwrap();
+        push(&store, &globex);
         let rewritten = fs::read_to_string(store.path()).unwrap();
         assert!(
             rewritten

@@ -77,6 +77,39 @@ async fn wait_for_file(path: &Path) -> String {
     }
 }
 
+/// Reads the rest of an authorize run's stderr after `seen`, waits for it and records it.
+async fn finish_authorize(
+    sandbox: &Sandbox,
+    args: &[&str],
+    child: tokio::process::Child,
+    mut lines: tokio::io::Lines<BufReader<tokio::process::ChildStderr>>,
+    mut seen: Vec<String>,
+) -> Run {
+    while let Ok(Some(line)) = lines.next_line().await {
+        seen.push(line);
+    }
+    let output = child.wait_with_output().await.unwrap();
+    recorded(sandbox, args, output, Some(seen.join("\n")))
+}
+
+/// The run of a finished command, recorded for the leak check; `stderr` when it was read
+/// while the command ran.
+fn recorded(
+    sandbox: &Sandbox,
+    args: &[&str],
+    output: std::process::Output,
+    stderr: Option<String>,
+) -> Run {
+    let run = Run {
+        args: args.iter().map(|a| a.to_string()).collect(),
+        status: output.status,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: stderr.unwrap_or_else(|| String::from_utf8_lossy(&output.stderr).into_owned()),
+    };
+    sandbox.record(run.clone(), Vec::new());
+    run
+}
+
 fn files_under(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
@@ -187,17 +220,7 @@ async fn the_browser_authorize_starts_never_sees_what_unlocks_the_vault() {
 
     let (status, _) = follow_as_browser(&url).await;
     assert_eq!(status, 200);
-    while let Ok(Some(line)) = lines.next_line().await {
-        seen_lines.push(line);
-    }
-    let output = child.wait_with_output().await.unwrap();
-    let run = Run {
-        args: args.iter().map(|a| a.to_string()).collect(),
-        status: output.status,
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: seen_lines.join("\n"),
-    };
-    sandbox.record(run.clone(), Vec::new());
+    let run = finish_authorize(&sandbox, &args, child, lines, seen_lines).await;
     run.ok().says(&["authorized \"Acme Corp\""]);
 }
 
@@ -318,17 +341,7 @@ async fn a_command_stopped_by_a_signal_closes_the_vault() {
         assert!(wal.exists(), "the vault is open while authorize waits");
         // SAFETY: kill with the pid of a child this test spawned and has not reaped.
         unsafe { libc::kill(child.id().unwrap() as i32, signal) };
-        while let Ok(Some(line)) = lines.next_line().await {
-            seen.push(line);
-        }
-        let output = child.wait_with_output().await.unwrap();
-        let run = Run {
-            args: args.iter().map(|a| a.to_string()).collect(),
-            status: output.status,
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: seen.join("\n"),
-        };
-        sandbox.record(run.clone(), Vec::new());
+        let run = finish_authorize(&sandbox, &args, child, lines, seen).await;
         assert_eq!(run.status.code(), Some(code), "{run:?}");
         run.says(&[&format!("stopped by {name}")]);
         assert!(
@@ -381,14 +394,7 @@ async fn a_vault_asking_for_terabytes_to_derive_its_key_is_refused() {
             Ok(())
         });
     }
-    let output = command.output().await.unwrap();
-    let run = Run {
-        args: args.iter().map(|a| a.to_string()).collect(),
-        status: output.status,
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
-    sandbox.record(run.clone(), Vec::new());
+    let run = recorded(&sandbox, &args, command.output().await.unwrap(), None);
     assert_eq!(
         run.status.code(),
         Some(1),
