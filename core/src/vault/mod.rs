@@ -160,7 +160,7 @@ enum Request {
     ),
     States(oneshot::Sender<Result<Vec<StateRow>, VaultError>>),
     Apply(Box<Change>, oneshot::Sender<Result<u64, VaultError>>),
-    /// Checkpoint, close the database and stop; answered once the file is closed.
+    /// Commit what came before, close the database and stop; answered once it is closed.
     Close(oneshot::Sender<()>),
 }
 
@@ -277,21 +277,9 @@ fn serve(mut db: db::Db, inbox: std_mpsc::Receiver<Request>) {
                 next = inbox.try_recv().ok();
             }
         }
-        if writes.is_empty() {
-            continue;
-        }
-        let (changes, replies): (Vec<Change>, Vec<_>) = writes.into_iter().unzip();
-        let deleted = changes
-            .iter()
-            .any(|change| matches!(change.kind, ChangeKind::Delete));
-        let results = db.apply(&changes);
-        // A deleted credential's sealed blob is still in the write-ahead log (secure_delete
-        // only zeroes the database file): fold the log in and empty it before saying "removed".
-        if deleted {
-            db.checkpoint();
-        }
-        for (reply, result) in replies.into_iter().zip(results) {
-            let _ = reply.send(result);
+        // Writes that came before a close are committed before it.
+        if !writes.is_empty() {
+            apply_batch(&mut db, writes);
         }
     }
     let path = db.path().to_path_buf();
@@ -299,5 +287,74 @@ fn serve(mut db: db::Db, inbox: std_mpsc::Receiver<Request>) {
     tracing::debug!(path = %path.display(), "vault closed");
     if let Some(reply) = closed {
         let _ = reply.send(());
+    }
+}
+
+type Write = (Change, oneshot::Sender<Result<u64, VaultError>>);
+
+fn apply_batch(db: &mut db::Db, writes: Vec<Write>) {
+    let (changes, replies): (Vec<Change>, Vec<_>) = writes.into_iter().unzip();
+    let deleted = changes
+        .iter()
+        .any(|change| matches!(change.kind, ChangeKind::Delete));
+    let results = db.apply(&changes);
+    // Until the write-ahead log is checkpointed, a deleted credential's sealed blob is still
+    // in it and in the database file (secure_delete zeroes it when the page is written back):
+    // checkpoint and empty the log before saying "removed".
+    if deleted {
+        db.checkpoint();
+    }
+    for (reply, result) in replies.into_iter().zip(results) {
+        let _ = reply.send(result);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Kind;
+    use crate::secret::Secret;
+    use key_source::GivenOrPrompt;
+
+    fn passphrase_source() -> KeySource {
+        KeySource::passphrase(Box::new(GivenOrPrompt {
+            given: Some(Ok(Secret::new("a passphrase long enough"))),
+            prompt: None,
+        }))
+    }
+
+    #[tokio::test]
+    async fn writes_sent_before_close_are_committed_and_later_calls_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vault.sqlite3");
+        let vault = Vault::open(&path, passphrase_source()).unwrap();
+        let id = CredentialId::generate(Kind::Personal);
+        let put = Change {
+            id: id.clone(),
+            expect: Expect::Absent,
+            kind: ChangeKind::Put {
+                secrets: Secrets {
+                    access_token: Some(Secret::new("pat-value")),
+                    ..Secrets::default()
+                },
+                state: TokenState::default(),
+            },
+        };
+        // The write is queued first, the close right behind it.
+        let (applied, ()) = tokio::join!(vault.apply(put), vault.close());
+        assert_eq!(applied.unwrap(), 1);
+        assert!(matches!(
+            vault.states().await,
+            Err(VaultError::Closed { .. })
+        ));
+        assert!(!dir.path().join("vault.sqlite3-wal").exists());
+
+        let reopened = Vault::open(&path, passphrase_source()).unwrap();
+        let record = reopened
+            .get(&id)
+            .await
+            .unwrap()
+            .expect("the write was kept");
+        assert_eq!(record.secrets.access_token.unwrap().expose(), "pat-value");
     }
 }
