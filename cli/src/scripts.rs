@@ -65,6 +65,8 @@ pub async fn exec(
         }
         env.push((var, issued.access_token));
     }
+    // The command may run for hours: the vault is closed before it starts.
+    source.close().await;
     let (program, args) = command.split_first().expect("clap requires a command");
     let mut child = std::process::Command::new(program);
     child.args(args);

@@ -8,7 +8,7 @@ use webex_token_core::engine::CheckAnswer;
 use webex_token_core::paths::Paths;
 use webex_token_core::{CredentialId, CredentialStatus, Engine, Secret};
 
-use crate::args::KeySourceArg;
+use crate::Unlock;
 
 /// An access token as either source hands it out.
 pub struct Issued {
@@ -20,22 +20,29 @@ pub struct Issued {
 }
 
 pub enum Source {
-    Agent(AgentClient, Option<KeySourceArg>),
+    Agent(AgentClient, Unlock),
     Vault(Engine),
 }
 
 impl Source {
     /// The agent if one answers (unless WEBEX_TOKEN_AGENT=off), else the vault.
-    pub async fn open(key_source: Option<KeySourceArg>) -> anyhow::Result<Source> {
+    pub async fn open(unlock: Unlock) -> anyhow::Result<Source> {
         let agent_allowed = std::env::var("WEBEX_TOKEN_AGENT").map_or(true, |v| v != "off");
         if agent_allowed {
             let paths = Paths::from_env()?;
             match AgentClient::connect(&paths) {
-                Ok(client) => return Ok(Source::Agent(client, key_source)),
+                Ok(client) => return Ok(Source::Agent(client, unlock)),
                 Err(e) => tracing::debug!("{e}; using the vault directly"),
             }
         }
-        Ok(Source::Vault(crate::open_engine(key_source).await?))
+        Ok(Source::Vault(unlock.open_engine().await?))
+    }
+
+    /// Closes the vault if this run opened it.
+    pub async fn close(&self) {
+        if let Source::Vault(engine) = self {
+            engine.close().await;
+        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -52,13 +59,13 @@ impl Source {
         agent: impl FnOnce(&mut AgentClient) -> Result<T, ClientError>,
         vault: impl AsyncFnOnce(&Engine) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
-        if let Source::Agent(client, key_source) = self {
+        if let Source::Agent(client, unlock) = self {
             match agent(client) {
                 Ok(answer) => return Ok(answer),
                 Err(ClientError::Remote(message)) => anyhow::bail!(message),
                 Err(unavailable) => {
                     tracing::debug!("{unavailable}; using the vault directly");
-                    *self = Source::Vault(crate::open_engine(*key_source).await?);
+                    *self = Source::Vault(unlock.open_engine().await?);
                 }
             }
         }

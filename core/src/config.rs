@@ -12,6 +12,12 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Credential, CredentialId, normalized_name};
 use crate::paths::{Paths, PathsError, ensure_private_dir};
 
+mod hand_edits;
+
+/// The first lines of a new config file.
+const HEADER: &str = "# Webex Token Tray settings. No secrets here: they are sealed in the vault.\n\
+                      # Edited by `webex-token` and the tray app; hand edits are kept.\n\n";
+
 /// The config format this build writes and the newest it reads.
 pub const CONFIG_VERSION: u32 = 1;
 
@@ -111,6 +117,14 @@ pub enum ConfigError {
         "the config file {path} was written by a newer webex-token (format {found}, this one reads up to {CONFIG_VERSION}); upgrade webex-token"
     )]
     TooNew { path: PathBuf, found: u32 },
+    #[error(
+        "the config file {path} has a setting this version does not know: `{key}`{location}; it was left as it is: correct its name or remove it by hand"
+    )]
+    UnknownKey {
+        path: PathBuf,
+        key: String,
+        location: String,
+    },
     #[error("cannot write the config file {path}: {source}")]
     Write { path: PathBuf, source: io::Error },
     #[error(transparent)]
@@ -293,9 +307,17 @@ impl ConfigStore {
 
     /// The current config, freshly parsed; an absent file is an empty config.
     pub fn load(&self) -> Result<Config, ConfigError> {
-        let text = match fs::read(&self.path) {
+        match self.read()? {
+            Some(text) => parse(&self.path, &text),
+            None => Ok(Config::default()),
+        }
+    }
+
+    /// The file's text; `None` when there is no file.
+    fn read(&self) -> Result<Option<String>, ConfigError> {
+        let bytes = match fs::read(&self.path) {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(source) => {
                 return Err(ConfigError::Read {
                     path: self.path.clone(),
@@ -303,19 +325,31 @@ impl ConfigStore {
                 });
             }
         };
-        parse(&self.path, &text)
+        let text = String::from_utf8(bytes).map_err(|e| ConfigError::Corrupt {
+            path: self.path.clone(),
+            detail: format!("not UTF-8 text: {}", e.utf8_error()),
+        })?;
+        Ok(Some(match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_owned(),
+            None => text,
+        }))
     }
 
     /// Read-modify-write under the config lock. `change` sees the latest file, even if another
-    /// process wrote it a moment ago; nothing is written when it fails.
+    /// process wrote it a moment ago; nothing is written when it fails. What a person wrote in
+    /// the file (comments, layout) is kept.
     pub fn update<R, E>(&self, change: impl FnOnce(&mut Config) -> Result<R, E>) -> Result<R, E>
     where
         E: From<ConfigError>,
     {
         let _lock = self.lock()?;
-        let mut config = self.load()?;
+        let original = self.read()?;
+        let mut config = match &original {
+            Some(text) => parse(&self.path, text)?,
+            None => Config::default(),
+        };
         let result = change(&mut config)?;
-        self.write(&config)?;
+        self.write(&config, original.as_deref())?;
         Ok(result)
     }
 
@@ -341,29 +375,28 @@ impl ConfigStore {
         Ok(file)
     }
 
-    fn write(&self, config: &Config) -> Result<(), ConfigError> {
-        let text = toml::to_string_pretty(config).map_err(|e| ConfigError::Write {
+    fn write(&self, config: &Config, original: Option<&str>) -> Result<(), ConfigError> {
+        let write_error = |e: &dyn std::fmt::Display| ConfigError::Write {
             path: self.path.clone(),
-            source: io::Error::other(e),
-        })?;
-        let header = "# Webex Token Tray settings. No secrets here: they are sealed in the vault.\n\
-                      # Edited by `webex-token` and the tray app; hand edits are kept.\n\n";
-        write_atomically(&self.path, format!("{header}{text}").as_bytes()).map_err(|source| {
-            ConfigError::Write {
-                path: self.path.clone(),
-                source,
-            }
+            source: io::Error::other(e.to_string()),
+        };
+        let fresh = toml::to_string_pretty(config).map_err(|e| write_error(&e))?;
+        let text = match original {
+            Some(original) => hand_edits::rewrite(original, &fresh).map_err(|e| write_error(&e))?,
+            None => format!("{HEADER}{fresh}"),
+        };
+        write_atomically(&self.path, text.as_bytes()).map_err(|source| ConfigError::Write {
+            path: self.path.clone(),
+            source,
         })
     }
 }
 
-fn parse(path: &Path, bytes: &[u8]) -> Result<Config, ConfigError> {
+fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let corrupt = |detail: String| ConfigError::Corrupt {
         path: path.to_path_buf(),
         detail,
     };
-    let text = std::str::from_utf8(bytes).map_err(|e| corrupt(format!("not UTF-8 text: {e}")))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // Check the version before the shape, so a newer file says "upgrade", not "damaged". Only
     // `version` is kept from this first pass; the rest is skipped, not built.
     #[derive(Deserialize)]
@@ -383,13 +416,24 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<Config, ConfigError> {
         Some(_) => {}
         None => return Err(corrupt("it has no `version = N` line".into())),
     }
-    toml::from_str(text).map_err(|e: toml::de::Error| {
+    let config: Config = toml::from_str(text).map_err(|e: toml::de::Error| {
         corrupt(format!(
             "{}{}",
             e.message().trim_end_matches('.'),
             location(text, e.span())
         ))
-    })
+    })?;
+    // A key the config has no place for would be ignored now and lost at the next write.
+    let known = toml::Table::try_from(&config)
+        .map_err(|e| corrupt(format!("it cannot be written back ({e})")))?;
+    if let Some(unknown) = hand_edits::unknown_key(text, &known) {
+        return Err(ConfigError::UnknownKey {
+            path: path.to_path_buf(),
+            key: unknown.key,
+            location: location(text, unknown.offset.map(|at| at..at)),
+        });
+    }
+    Ok(config)
 }
 
 fn location(text: &str, span: Option<std::ops::Range<usize>>) -> String {
@@ -438,6 +482,16 @@ mod tests {
         }
     }
 
+    /// Adds `credential` through `store`, as every shell does.
+    fn push(store: &ConfigStore, credential: &Credential) {
+        store
+            .update(|c| {
+                c.credentials.push(credential.clone());
+                Ok::<_, ConfigError>(())
+            })
+            .unwrap();
+    }
+
     #[test]
     fn missing_file_is_an_empty_config_and_updates_persist() {
         let (_dir, store) = store();
@@ -450,12 +504,7 @@ mod tests {
             }),
             ..personal("Acme Corp")
         };
-        store
-            .update(|c| {
-                c.credentials.push(credential.clone());
-                Ok::<_, ConfigError>(())
-            })
-            .unwrap();
+        push(&store, &credential);
         let loaded = store.load().unwrap();
         assert_eq!(loaded.credentials, vec![credential]);
         #[cfg(unix)]
@@ -471,12 +520,7 @@ mod tests {
         let (_dir, store) = store();
         let empty = store.current().unwrap();
         assert!(empty.credentials.is_empty());
-        store
-            .update(|c| {
-                c.credentials.push(personal("one"));
-                Ok::<_, ConfigError>(())
-            })
-            .unwrap();
+        push(&store, &personal("one"));
         let first = store.current().unwrap();
         assert_eq!(first.credentials.len(), 1);
         assert!(
@@ -485,12 +529,7 @@ mod tests {
         );
         // Another process (another store) writes: the change is seen.
         let other = ConfigStore::new(&Paths::under(_dir.path()));
-        other
-            .update(|c| {
-                c.credentials.push(personal("two"));
-                Ok::<_, ConfigError>(())
-            })
-            .unwrap();
+        push(&other, &personal("two"));
         assert_eq!(store.current().unwrap().credentials.len(), 2);
     }
 
@@ -520,6 +559,70 @@ mod tests {
         let update: Result<(), ConfigError> = store.update(|_| Ok(()));
         assert!(update.is_err());
         assert_eq!(fs::read_to_string(store.path()).unwrap(), garbage);
+    }
+
+    #[test]
+    fn a_credential_id_that_is_not_an_id_is_refused_naming_the_file_and_the_id() {
+        let (_dir, store) = store();
+        fs::create_dir_all(store.path().parent().unwrap()).unwrap();
+        let text = "version = 1\n[[credential]]\nid = \"../../escape\"\nname = \"x\"\n\
+                    created_at = \"2025-01-01T00:00:00Z\"\nkind = \"personal\"\n";
+        fs::write(store.path(), text).unwrap();
+        let err = store.load().unwrap_err().to_string();
+        assert!(err.contains(&store.path().display().to_string()), "{err}");
+        assert!(
+            err.contains("\"../../escape\" is not a credential id"),
+            "{err}"
+        );
+        assert!(err.contains("line 3"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_by_name_and_line_and_the_file_is_left_alone() {
+        let (_dir, store) = store();
+        let credential = personal("Acme");
+        push(&store, &credential);
+        let written = fs::read_to_string(store.path()).unwrap();
+        let edited = written.replace(
+            "name = \"Acme\"\n",
+            "name = \"Acme\"\nlable = \"billing\"\n",
+        );
+        assert_ne!(edited, written);
+        fs::write(store.path(), &edited).unwrap();
+        let err = store.load().unwrap_err();
+        assert!(matches!(err, ConfigError::UnknownKey { .. }), "{err}");
+        let err = err.to_string();
+        assert!(
+            err.contains(&format!("`credential[{}].lable`", credential.id)),
+            "{err}"
+        );
+        let line = edited.lines().position(|l| l.starts_with("lable")).unwrap() + 1;
+        assert!(err.contains(&format!("at line {line}")), "{err}");
+        let update: Result<(), ConfigError> = store.update(|_| Ok(()));
+        assert!(update.is_err());
+        assert_eq!(fs::read_to_string(store.path()).unwrap(), edited);
+    }
+
+    #[test]
+    fn comments_written_by_hand_survive_an_update() {
+        let (_dir, store) = store();
+        let acme = personal("Acme");
+        push(&store, &acme);
+        let written = fs::read_to_string(store.path()).unwrap();
+        let edited = written.replace(
+            "[[credential]]",
+            "# Acme pays for this one; ask Dana before removing it.\n[[credential]]",
+        );
+        fs::write(store.path(), &edited).unwrap();
+        let globex = personal("Globex");
+        push(&store, &globex);
+        let rewritten = fs::read_to_string(store.path()).unwrap();
+        assert!(
+            rewritten
+                .contains("# Acme pays for this one; ask Dana before removing it.\n[[credential]]"),
+            "{rewritten}"
+        );
+        assert_eq!(store.load().unwrap().credentials, vec![acme, globex]);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod import;
 pub mod lock;
 pub mod model;
 pub mod paths;
+pub mod platform;
 pub mod refresh;
 pub mod schedule;
 pub mod secret;

@@ -27,9 +27,21 @@ pub const DEFAULT_SCOPES: &[&str] = &[
 pub const PERSONAL_TOKEN_LIFETIME_SECS: i64 = 12 * 3600;
 
 /// Stable identifier of a credential, e.g. `int-4f9k2m7q`. Never reused, never renamed.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Ids name files (a credential's lock): one read from anywhere is checked like a new one.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct CredentialId(String);
+
+impl<'de> Deserialize<'de> for CredentialId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        CredentialId::parse(&value).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "{value:?} is not a credential id (1 to 64 letters, digits, - or _)"
+            ))
+        })
+    }
+}
 
 impl CredentialId {
     /// A fresh random id with a prefix naming the kind, so ids stay readable in logs.
@@ -297,6 +309,16 @@ mod tests {
         assert!(a.as_str().starts_with("int-"));
         assert_eq!(CredentialId::parse(a.as_str()), Some(a));
         assert_eq!(CredentialId::parse("Acme Corp"), None);
+    }
+
+    #[test]
+    fn ids_are_checked_when_read() {
+        let read = |text: &str| serde_json::from_str::<CredentialId>(text);
+        assert_eq!(read("\"pat-4f9k\"").unwrap().as_str(), "pat-4f9k");
+        for bad in ["\"../../etc/passwd\"", "\"\"", "\"a/b\"", "\"a b\""] {
+            let error = read(bad).unwrap_err().to_string();
+            assert!(error.contains("is not a credential id"), "{bad}: {error}");
+        }
     }
 
     #[test]

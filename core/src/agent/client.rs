@@ -2,14 +2,15 @@
 //! keychain read), so `webex-token token NAME` through a running agent takes a few
 //! milliseconds. When no agent answers, callers fall back to the vault.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::Duration;
 
-use super::protocol::{CheckAnswer, Request, Response, TokenAnswer};
+use super::protocol::{CheckAnswer, MAX_RESPONSE_BYTES, Request, Response, TokenAnswer};
 use crate::events::EngineEvent;
 use crate::paths::Paths;
+use crate::platform::peer::{check_same_user, current_uid, peer_uid};
 use crate::status::CredentialStatus;
 
 /// Longest wait for an answer: a token request may refresh first, with retries.
@@ -31,12 +32,24 @@ pub struct AgentClient {
 }
 
 impl AgentClient {
-    /// Connects to the agent of these paths, if one is running and its folder is private.
+    /// Connects to the agent of these paths, if one is running, its folder is private and the
+    /// kernel says it runs as this user.
     pub fn connect(paths: &Paths) -> Result<AgentClient, ClientError> {
         let socket = paths.agent_socket();
         check_folder(&paths.agent_dir())?;
         let stream = UnixStream::connect(&socket)
             .map_err(|e| ClientError::Unavailable(format!("{}: {e}", socket.display())))?;
+        // The folder's owner and mode say who made the socket file, not who listens on it.
+        if let Err(refused) = check_same_user(peer_uid(&stream), current_uid()) {
+            tracing::warn!(
+                "not trusting the agent at {}: {refused}; using the vault directly",
+                socket.display()
+            );
+            return Err(ClientError::Unavailable(format!(
+                "the agent at {} is not trusted: {refused}",
+                socket.display()
+            )));
+        }
         stream
             .set_read_timeout(Some(ANSWER_TIMEOUT))
             .and_then(|()| stream.set_write_timeout(Some(Duration::from_secs(10))))
@@ -128,12 +141,18 @@ impl AgentClient {
     }
 
     fn receive(&mut self) -> Result<Response, ClientError> {
-        let mut line = String::new();
-        match self.reader.read_line(&mut line) {
+        let mut line = Vec::new();
+        let limit = MAX_RESPONSE_BYTES as u64 + 1;
+        match (&mut self.reader).take(limit).read_until(b'\n', &mut line) {
             Ok(0) => Err(ClientError::Unavailable(
                 "the agent closed the connection".into(),
             )),
-            Ok(_) => serde_json::from_str(&line)
+            Ok(_) if line.len() > MAX_RESPONSE_BYTES => Err(ClientError::Remote(format!(
+                "the agent sent an answer longer than {} MiB; stopped reading it. Restart the \
+                 daemon or tray app, or set WEBEX_TOKEN_AGENT=off to use the vault directly",
+                MAX_RESPONSE_BYTES / (1024 * 1024)
+            ))),
+            Ok(_) => serde_json::from_slice(&line)
                 .map_err(|_| ClientError::Remote("the agent sent an unreadable answer".into())),
             Err(e) => Err(ClientError::Unavailable(format!(
                 "no answer from the agent: {e}"
@@ -159,9 +178,7 @@ fn check_folder(dir: &Path) -> Result<(), ClientError> {
     use std::os::unix::fs::MetadataExt;
     let metadata = std::fs::metadata(dir)
         .map_err(|e| ClientError::Unavailable(format!("{}: {e}", dir.display())))?;
-    // SAFETY: getuid has no preconditions and cannot fail.
-    let uid = unsafe { libc::getuid() };
-    if metadata.uid() != uid || metadata.mode() & 0o077 != 0 {
+    if metadata.uid() != current_uid() || metadata.mode() & 0o077 != 0 {
         return Err(ClientError::Unavailable(format!(
             "{} is not a private folder of this user; not trusting a socket in it",
             dir.display()

@@ -12,6 +12,10 @@ use crate::status::CredentialStatus;
 
 /// The longest request line the agent reads; anything longer is refused.
 pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
+/// The longest answer line a client reads; anything longer is an error. The largest real
+/// answer, the status of every credential, takes well under 1 KiB per credential: this leaves
+/// room for tens of thousands while bounding what a broken agent can make a client hold.
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "kebab-case")]

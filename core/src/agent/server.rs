@@ -15,6 +15,7 @@ use tokio::sync::{Semaphore, broadcast, watch};
 use super::protocol::{MAX_REQUEST_BYTES, Request, Response, TokenAnswer};
 use crate::engine::{Engine, describe_error};
 use crate::paths::ensure_private_dir;
+use crate::platform::peer::{check_same_user, current_uid, peer_uid};
 
 /// A client has this long to send each request line.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -69,13 +70,11 @@ impl AgentServer {
                 },
             )?;
         }
-        // SAFETY: getuid has no preconditions and cannot fail.
-        let uid = unsafe { libc::getuid() };
         Ok(AgentServer {
             engine,
             listener,
             path,
-            uid,
+            uid: current_uid(),
         })
     }
 
@@ -122,9 +121,7 @@ fn check_private_folder(dir: &Path) -> Result<(), AgentError> {
         path: dir.to_path_buf(),
         detail: e.to_string(),
     })?;
-    // SAFETY: getuid has no preconditions and cannot fail.
-    let uid = unsafe { libc::getuid() };
-    if metadata.uid() != uid || metadata.mode() & 0o077 != 0 {
+    if metadata.uid() != current_uid() || metadata.mode() & 0o077 != 0 {
         return Err(AgentError::Folder {
             path: dir.to_path_buf(),
             detail: format!(
@@ -143,10 +140,10 @@ async fn serve_connection(
     uid: u32,
     stopped: watch::Receiver<bool>,
 ) {
-    let peer = stream.peer_cred().map(|c| c.uid());
+    let peer = check_same_user(peer_uid(&stream), uid);
     let (reader, mut writer) = stream.into_split();
-    if peer.as_ref().ok() != Some(&uid) {
-        tracing::warn!("agent: refused a connection from uid {peer:?}: only uid {uid} may use it");
+    if let Err(refused) = peer {
+        tracing::warn!("agent: refused a connection: {refused}");
         let refusal = Response::Error {
             message: "refused: this agent serves only the user who runs it".into(),
             refused: true,

@@ -1,10 +1,14 @@
 //! The loopback redirect listener: an HTTP server on 127.0.0.1 (and ::1) at the integration's
-//! registered port, alive for one authorization. It hands every request on the redirect path to
-//! the flow and shows the browser the flow's verdict; anything else gets a 404 and is ignored.
+//! registered port, alive for one authorization. It hands the flow the requests on the redirect
+//! path that carry this authorization's state, and shows the browser the flow's verdict. A
+//! redirect with another state (a stale tab, or any web page: an image tag is enough to send
+//! one) is answered "ignored" and counted; anything else gets a 404. Neither ends the wait.
 
 use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
 use axum::extract::{Query, State};
@@ -13,7 +17,14 @@ use axum::response::{Html, IntoResponse};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot, watch};
 
-/// A request that reached the redirect path, with the reply the browser will see.
+use crate::secret::Secret;
+
+/// Redirects with another state tolerated before the flow gives up: enough for a few stale
+/// tabs, few enough that a page firing them in a loop ends the wait quickly.
+pub(crate) const MAX_FOREIGN_REDIRECTS: usize = 20;
+
+/// A request that reached the redirect path with this authorization's state, with the reply
+/// the browser will see.
 pub(crate) struct Callback {
     pub params: HashMap<String, String>,
     pub reply: oneshot::Sender<Page>,
@@ -26,19 +37,28 @@ pub(crate) struct Page {
     pub body: String,
 }
 
+/// Requests that were answered without the flow, for a warning.
+pub(crate) enum Notice {
+    /// A request to another path.
+    Stray(String),
+    /// A redirect whose state is not this authorization's; `count` so far.
+    ForeignState { count: usize },
+}
+
 #[derive(Clone)]
 struct Shared {
     path: String,
+    state: Arc<Secret>,
+    foreign: Arc<AtomicUsize>,
     callbacks: mpsc::Sender<Callback>,
-    stray: mpsc::UnboundedSender<String>,
+    notices: mpsc::UnboundedSender<Notice>,
 }
 
 /// The running listener; dropping it stops the server, [`Listener::close`] also waits until
 /// the browser has received its last page.
 pub(crate) struct Listener {
     pub callbacks: mpsc::Receiver<Callback>,
-    /// Paths of requests that were not the redirect, for a warning.
-    pub stray: mpsc::UnboundedReceiver<String>,
+    pub notices: mpsc::UnboundedReceiver<Notice>,
     stop: watch::Sender<bool>,
     servers: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -71,44 +91,53 @@ impl Drop for Listener {
 #[derive(Debug, thiserror::Error)]
 pub enum ListenError {
     #[error(
-        "port {port} on 127.0.0.1 is already in use by another program, so the browser's redirect cannot reach webex-token; close that program (another authorize, an old token tool?) and try again, or register another loopback redirect URI on the integration"
+        "port {port} on {ip} is already in use by another program, so the browser's redirect could reach it instead of webex-token; close that program (another authorize, an old token tool, another user's?) and try again, or register another loopback redirect URI on the integration"
     )]
-    PortInUse { port: u16 },
-    #[error("cannot listen on 127.0.0.1:{port} for the browser's redirect: {source}")]
-    Io { port: u16, source: io::Error },
+    PortInUse { port: u16, ip: IpAddr },
+    #[error("cannot listen on {address} for the browser's redirect: {source}")]
+    Io {
+        address: SocketAddr,
+        source: io::Error,
+    },
 }
 
-/// Binds the loopback port now, so a busy port is reported before any browser opens.
-pub(crate) async fn listen(host: &str, port: u16, path: &str) -> Result<Listener, ListenError> {
-    let map = |e: io::Error| {
-        if e.kind() == io::ErrorKind::AddrInUse {
-            ListenError::PortInUse { port }
-        } else {
-            ListenError::Io { port, source: e }
-        }
-    };
+/// Binds the loopback port now, so a busy port is reported before any browser opens. For
+/// `localhost` both 127.0.0.1 and ::1 are bound: a browser may try either first, so a port
+/// someone else holds on either is busy. Only a machine without IPv6 skips ::1.
+pub(crate) async fn listen(
+    host: &str,
+    port: u16,
+    path: &str,
+    state: Secret,
+) -> Result<Listener, ListenError> {
     let v4 = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
     let v6 = SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port);
     let mut listeners = Vec::new();
     match host {
-        "[::1]" => listeners.push(TcpListener::bind(v6).await.map_err(map)?),
-        other => {
-            listeners.push(TcpListener::bind(v4).await.map_err(map)?);
-            // Browsers may resolve localhost to ::1 first; a machine without IPv6 is fine.
-            if other == "localhost"
-                && let Ok(listener) = TcpListener::bind(v6).await
-            {
-                listeners.push(listener);
+        "[::1]" => listeners.push(bind(v6).await?),
+        "localhost" => {
+            listeners.push(bind(v4).await?);
+            match bind(v6).await {
+                Ok(listener) => listeners.push(listener),
+                Err(ListenError::Io { source, .. }) if ipv6_unavailable(&source) => {
+                    tracing::debug!(
+                        "no IPv6 on this machine ({source}); listening on 127.0.0.1 only"
+                    );
+                }
+                Err(e) => return Err(e),
             }
         }
+        _ => listeners.push(bind(v4).await?),
     }
     let (callbacks_tx, callbacks) = mpsc::channel(8);
-    let (stray_tx, stray) = mpsc::unbounded_channel();
+    let (notices_tx, notices) = mpsc::unbounded_channel();
     let (stop, stopped) = watch::channel(false);
     let shared = Shared {
         path: path.to_owned(),
+        state: Arc::new(state),
+        foreign: Arc::default(),
         callbacks: callbacks_tx,
-        stray: stray_tx,
+        notices: notices_tx,
     };
     let mut servers = Vec::new();
     for listener in listeners {
@@ -128,10 +157,39 @@ pub(crate) async fn listen(host: &str, port: u16, path: &str) -> Result<Listener
     }
     Ok(Listener {
         callbacks,
-        stray,
+        notices,
         stop,
         servers,
     })
+}
+
+async fn bind(address: SocketAddr) -> Result<TcpListener, ListenError> {
+    TcpListener::bind(address).await.map_err(|source| {
+        if source.kind() == io::ErrorKind::AddrInUse {
+            ListenError::PortInUse {
+                port: address.port(),
+                ip: address.ip(),
+            }
+        } else {
+            ListenError::Io { address, source }
+        }
+    })
+}
+
+/// The errors binding ::1 gives on a machine without IPv6 (no IPv6 support at all, or no ::1
+/// on the loopback interface).
+fn ipv6_unavailable(error: &io::Error) -> bool {
+    matches!(
+        error.raw_os_error(),
+        Some(libc::EAFNOSUPPORT) | Some(libc::EADDRNOTAVAIL)
+    )
+}
+
+/// Whether a redirect carries this authorization's state. Constant time in the state's
+/// content, so the answer's timing tells a page probing the port nothing about it.
+fn state_matches(expected: &Secret, given: Option<&String>) -> bool {
+    use subtle::ConstantTimeEq;
+    given.is_some_and(|given| bool::from(expected.expose().as_bytes().ct_eq(given.as_bytes())))
 }
 
 async fn handle(
@@ -140,11 +198,20 @@ async fn handle(
     Query(params): Query<HashMap<String, String>>,
 ) -> impl IntoResponse {
     if uri.path() != shared.path {
-        let _ = shared.stray.send(uri.path().to_owned());
+        let _ = shared.notices.send(Notice::Stray(uri.path().to_owned()));
         return render(Page {
             status: StatusCode::NOT_FOUND,
             title: "Not found".into(),
             body: "This port only answers Webex's redirect for webex-token.".into(),
+        });
+    }
+    if !state_matches(&shared.state, params.get("state")) {
+        let count = shared.foreign.fetch_add(1, Ordering::SeqCst) + 1;
+        let _ = shared.notices.send(Notice::ForeignState { count });
+        return render(Page {
+            status: StatusCode::BAD_REQUEST,
+            title: "Request ignored".into(),
+            body: "This request does not belong to the authorization in progress, so it was ignored and nothing was changed. If you are authorizing webex-token, finish in the tab Webex opened.".into(),
         });
     }
     let (reply, verdict) = oneshot::channel();
@@ -186,4 +253,28 @@ fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_machine_without_ipv6_skips_the_ipv6_bind() {
+        let errno = |code| io::Error::from_raw_os_error(code);
+        assert!(ipv6_unavailable(&errno(libc::EAFNOSUPPORT)));
+        assert!(ipv6_unavailable(&errno(libc::EADDRNOTAVAIL)));
+        assert!(!ipv6_unavailable(&errno(libc::EADDRINUSE)));
+        assert!(!ipv6_unavailable(&errno(libc::EACCES)));
+    }
+
+    #[test]
+    fn only_the_exact_state_matches() {
+        let state = Secret::new("kX2-state_value");
+        assert!(state_matches(&state, Some(&"kX2-state_value".to_owned())));
+        assert!(!state_matches(&state, Some(&"kX2-state_valuE".to_owned())));
+        assert!(!state_matches(&state, Some(&"kX2-state_value2".to_owned())));
+        assert!(!state_matches(&state, Some(&String::new())));
+        assert!(!state_matches(&state, None));
+    }
 }

@@ -27,7 +27,6 @@ pub struct PendingAuthorization {
     settings: IntegrationSettings,
     /// Open this in a browser.
     pub url: Url,
-    state: Secret,
     verifier: Secret,
     listener: loopback::Listener,
 }
@@ -63,9 +62,9 @@ pub enum AuthorizeError {
     #[error("access was denied in the browser ({0}); nothing was changed")]
     Denied(String),
     #[error(
-        "the redirect's state did not match this authorization (a stale browser tab, or a forged request); nothing was changed. Run authorize again"
+        "{0} redirects whose state is not this authorization's reached the redirect port (stale browser tabs, or a web page interfering); stopped waiting and nothing was changed. Close other tabs and run authorize again"
     )]
-    StateMismatch,
+    ForeignRedirects(usize),
     #[error("no redirect arrived within {} s; nothing was changed. Run authorize again, or use --device where the browser cannot reach this machine", .0.as_secs())]
     Timeout(Duration),
     #[error("the redirect carried neither a code nor an error")]
@@ -89,11 +88,16 @@ impl Engine {
             EngineError::Invalid(format!("redirect URI {}: {e}", settings.redirect_uri))
         })?;
         let host = redirect.host_str().unwrap_or("127.0.0.1").to_owned();
-        let listener = loopback::listen(&host, port, redirect.path())
-            .await
-            .map_err(|e| EngineError::Invalid(e.to_string()))?;
-        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let state = CsrfToken::new_random();
+        let listener = loopback::listen(
+            &host,
+            port,
+            redirect.path(),
+            Secret::new(state.secret().clone()),
+        )
+        .await
+        .map_err(|e| EngineError::Invalid(e.to_string()))?;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let mut url = endpoint(&self.api_base(&credential), "authorize");
         url.query_pairs_mut()
             .append_pair("response_type", "code")
@@ -107,14 +111,14 @@ impl Engine {
             credential,
             settings,
             url,
-            state: Secret::new(state.secret().clone()),
             verifier: Secret::new(verifier.secret().clone()),
             listener,
         })
     }
 
     /// Waits for exactly one redirect that matches, exchanges its code and stores the tokens.
-    /// Requests to other paths are answered 404 and ignored.
+    /// Requests to other paths are answered 404 and ignored; redirects with another state are
+    /// ignored too, up to [`loopback::MAX_FOREIGN_REDIRECTS`] of them.
     pub async fn finish_authorize(
         &self,
         pending: PendingAuthorization,
@@ -135,28 +139,35 @@ impl Engine {
         let deadline = tokio::time::Instant::now() + timeout;
         let credential = pending.credential.clone();
         let settings = pending.settings.clone();
-        let (state, verifier) = (&pending.state, &pending.verifier);
+        let verifier = &pending.verifier;
         let listener = &mut pending.listener;
         loop {
             let callback = tokio::select! {
                 callback = listener.callbacks.recv() => callback,
-                Some(path) = listener.stray.recv() => {
-                    tracing::warn!("ignored a request to {path} on the redirect port: not the redirect");
-                    continue;
-                }
+                Some(notice) = listener.notices.recv() => match notice {
+                    loopback::Notice::Stray(path) => {
+                        tracing::warn!("ignored a request to {path} on the redirect port: not the redirect");
+                        continue;
+                    }
+                    loopback::Notice::ForeignState { count } => {
+                        tracing::warn!(
+                            "ignored a redirect whose state is not this authorization's ({count} of at most {})",
+                            loopback::MAX_FOREIGN_REDIRECTS
+                        );
+                        if count < loopback::MAX_FOREIGN_REDIRECTS {
+                            continue;
+                        }
+                        let error = AuthorizeError::ForeignRedirects(count);
+                        return Err(self.authorize_failed(&credential, error));
+                    }
+                },
                 _ = tokio::time::sleep_until(deadline) => None,
             };
             let Some(callback) = callback else {
                 return Err(self.authorize_failed(&credential, AuthorizeError::Timeout(timeout)));
             };
+            // The listener hands over only redirects that carry this authorization's state.
             let param = |name: &str| callback.params.get(name).cloned();
-            if param("state").as_deref() != Some(state.expose()) {
-                let _ = callback.reply.send(error_page(
-                    StatusCode::BAD_REQUEST,
-                    "This redirect does not belong to the authorization in progress. Nothing was changed.",
-                ));
-                return Err(self.authorize_failed(&credential, AuthorizeError::StateMismatch));
-            }
             if let Some(error) = param("error") {
                 let description = param("error_description").unwrap_or_default();
                 let _ = callback.reply.send(error_page(

@@ -200,6 +200,12 @@ impl Engine {
         &self.inner.paths
     }
 
+    /// Closes the vault: what was sent to it is committed, the file is closed. Every shell calls
+    /// this on its way out (normal exit, error or signal); the engine answers nothing after.
+    pub async fn close(&self) {
+        self.inner.vault.close().await;
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         self.inner.clock.now()
     }

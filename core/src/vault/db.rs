@@ -208,6 +208,33 @@ impl Db {
         results
     }
 
+    /// Copies the write-ahead log into the database file and truncates the log to nothing.
+    /// Waits (up to the busy timeout) for other processes' reads; a checkpoint they keep from
+    /// completing is logged and done by a later one.
+    pub fn checkpoint(&self) {
+        let outcome = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+                row.get::<_, i64>(0)
+            });
+        match outcome {
+            Ok(0) => {}
+            Ok(_) => tracing::warn!(
+                "{}: another process kept the write-ahead log busy; it is emptied later",
+                self.path.display()
+            ),
+            Err(e) => tracing::warn!("{}: checkpoint failed: {e}", self.path.display()),
+        }
+    }
+
+    /// Closes the connection. The last connection to the file checkpoints the write-ahead log
+    /// and removes it, which an exit without closing never does.
+    pub fn close(self) {
+        if let Err((_, e)) = self.conn.close() {
+            tracing::warn!("{}: closing the vault failed: {e}", self.path.display());
+        }
+    }
+
     fn intent(&self, id: &CredentialId) -> Result<Option<Intent>, VaultError> {
         let row = self
             .conn
@@ -449,6 +476,12 @@ fn unlock(conn: &mut Connection, path: &Path, source: &KeySource) -> Result<Vaul
                     path: path.to_path_buf(),
                     detail: "the passphrase parameters are missing".into(),
                 })?;
+            // Checked before the passphrase is asked for: an edited vault must not make this
+            // process allocate terabytes or spin for hours.
+            kdf.check().map_err(|detail| VaultError::Corrupt {
+                path: path.to_path_buf(),
+                detail,
+            })?;
             let secret = source
                 .passphrase
                 .passphrase(PassphrasePurpose::Unlock)

@@ -31,7 +31,7 @@ impl KeySource {
     pub fn keychain() -> Self {
         KeySource {
             explicit: Some(KeySourceKind::Keychain),
-            passphrase: Box::new(EnvOrPrompt { prompt: None }),
+            passphrase: Box::new(GivenOrPrompt::default()),
         }
     }
 
@@ -72,24 +72,58 @@ pub trait PassphraseSource: Send + Sync {
 /// Asks a person for the passphrase (a terminal prompt, a dialog).
 pub type PassphrasePrompt = Box<dyn Fn(PassphrasePurpose) -> Result<Secret, String> + Send + Sync>;
 
-/// Reads `WEBEX_TOKEN_PASSPHRASE`, then falls back to `prompt` when given.
-pub struct EnvOrPrompt {
+/// The passphrase given when the process started (`WEBEX_TOKEN_PASSPHRASE`, read once and taken
+/// out of the environment by the shell's `main`), else `prompt` when given.
+#[derive(Default)]
+pub struct GivenOrPrompt {
+    /// `Err` says why the given value is unusable (e.g. not UTF-8).
+    pub given: Option<Result<Secret, String>>,
     pub prompt: Option<PassphrasePrompt>,
 }
 
-impl PassphraseSource for EnvOrPrompt {
+impl PassphraseSource for GivenOrPrompt {
     fn passphrase(&self, purpose: PassphrasePurpose) -> Result<Secret, String> {
-        if let Some(value) = std::env::var_os(PASSPHRASE_ENV) {
-            let value = value
-                .into_string()
-                .map_err(|_| format!("{PASSPHRASE_ENV} is not valid UTF-8"))?;
-            return Ok(Secret::new(value));
+        if let Some(given) = &self.given {
+            return given.clone();
         }
         match &self.prompt {
             Some(prompt) => prompt(purpose),
             None => Err(format!(
                 "the vault key source is a passphrase: set {PASSPHRASE_ENV} or run interactively"
             )),
+        }
+    }
+}
+
+/// `WEBEX_TOKEN_PASSPHRASE` and `WEBEX_TOKEN_KEY_SOURCE`, taken out of the environment so that
+/// no child process inherits what unlocks the vault.
+pub struct StartupSecrets {
+    pub passphrase: Option<Result<Secret, String>>,
+    pub key_source: Option<String>,
+}
+
+pub const KEY_SOURCE_ENV: &str = "WEBEX_TOKEN_KEY_SOURCE";
+
+impl StartupSecrets {
+    /// Takes both variables out of the environment.
+    ///
+    /// # Safety
+    ///
+    /// No other thread may be running: call it first thing in `main`, before any runtime
+    /// starts (see [`crate::platform::secret_env::take`]).
+    pub unsafe fn take_from_env() -> StartupSecrets {
+        // SAFETY: forwarded from the caller.
+        let passphrase = unsafe { crate::platform::secret_env::take(PASSPHRASE_ENV) };
+        // SAFETY: forwarded from the caller.
+        let key_source = unsafe { crate::platform::secret_env::take(KEY_SOURCE_ENV) };
+        StartupSecrets {
+            passphrase: passphrase.map(|value| {
+                value
+                    .into_string()
+                    .map(Secret::new)
+                    .map_err(|_| format!("{PASSPHRASE_ENV} is not valid UTF-8"))
+            }),
+            key_source: key_source.map(|value| value.to_string_lossy().into_owned()),
         }
     }
 }
@@ -103,6 +137,17 @@ pub struct KdfParams {
     pub parallelism: u32,
     pub salt: Vec<u8>,
 }
+
+/// The ranges this version derives a key with. The parameters are read from the vault file,
+/// which anyone who can write it could edit: outside these ranges a derivation would cost
+/// terabytes or hours, so it is refused instead. The upper ends leave room to raise the cost of
+/// new vaults (64 MiB and 3 passes today) without refusing vaults made by later versions.
+pub const KDF_MEMORY_KIB: std::ops::RangeInclusive<u32> = 1024..=1024 * 1024;
+pub const KDF_ITERATIONS: std::ops::RangeInclusive<u32> = 1..=16;
+pub const KDF_PARALLELISM: std::ops::RangeInclusive<u32> = 1..=8;
+pub const KDF_SALT_BYTES: std::ops::RangeInclusive<usize> = 16..=64;
+/// The derived key is a 32-byte XChaCha20-Poly1305 key; no stored parameter changes that.
+pub const KDF_OUTPUT_BYTES: usize = 32;
 
 impl KdfParams {
     /// 64 MiB, 3 passes: about a third of a second here, per process, once.
@@ -118,13 +163,64 @@ impl KdfParams {
         }
     }
 
-    pub fn derive(&self, passphrase: &Secret) -> Result<VaultKey, String> {
+    /// Refuses parameters outside the ranges above, naming the first one that is.
+    pub fn check(&self) -> Result<(), String> {
         if self.algorithm != "argon2id" {
-            return Err(format!("unknown key derivation {:?}", self.algorithm));
+            return Err(format!(
+                "the key derivation is {:?}, not argon2id",
+                self.algorithm
+            ));
         }
-        let params = Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))
-            .map_err(|e| format!("bad key derivation parameters: {e}"))?;
-        let mut key = Zeroizing::new([0u8; 32]);
+        let outside = |name: &str, value: String, range: String| {
+            Err(format!(
+                "the key derivation parameter {name} is {value}, outside the accepted {range}"
+            ))
+        };
+        if !KDF_MEMORY_KIB.contains(&self.memory_kib) {
+            return outside(
+                "memory_kib",
+                self.memory_kib.to_string(),
+                format!("{}..={} KiB", KDF_MEMORY_KIB.start(), KDF_MEMORY_KIB.end()),
+            );
+        }
+        if !KDF_ITERATIONS.contains(&self.iterations) {
+            return outside(
+                "iterations",
+                self.iterations.to_string(),
+                format!("{}..={}", KDF_ITERATIONS.start(), KDF_ITERATIONS.end()),
+            );
+        }
+        if !KDF_PARALLELISM.contains(&self.parallelism) {
+            return outside(
+                "parallelism",
+                self.parallelism.to_string(),
+                format!("{}..={}", KDF_PARALLELISM.start(), KDF_PARALLELISM.end()),
+            );
+        }
+        if !KDF_SALT_BYTES.contains(&self.salt.len()) {
+            return outside(
+                "salt",
+                format!("{} bytes long", self.salt.len()),
+                format!(
+                    "{}..={} bytes",
+                    KDF_SALT_BYTES.start(),
+                    KDF_SALT_BYTES.end()
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    pub fn derive(&self, passphrase: &Secret) -> Result<VaultKey, String> {
+        self.check()?;
+        let params = Params::new(
+            self.memory_kib,
+            self.iterations,
+            self.parallelism,
+            Some(KDF_OUTPUT_BYTES),
+        )
+        .map_err(|e| format!("bad key derivation parameters: {e}"))?;
+        let mut key = Zeroizing::new([0u8; KDF_OUTPUT_BYTES]);
         Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
             .hash_password_into(passphrase.expose().as_bytes(), &self.salt, key.as_mut())
             .map_err(|e| format!("key derivation failed: {e}"))?;
@@ -218,5 +314,31 @@ mod tests {
         let mut resalted = params.clone();
         resalted.salt = vec![7; 16];
         assert_ne!(resalted.derive(&pass).unwrap().as_bytes(), a.as_bytes());
+    }
+
+    #[test]
+    fn parameters_outside_the_sane_ranges_are_refused_before_any_work() {
+        let sane = KdfParams::new_random();
+        assert_eq!(sane.check(), Ok(()));
+        let pass = Secret::new("correct horse battery staple");
+        type Edit = fn(&mut KdfParams);
+        let cases: [(&str, Edit); 8] = [
+            ("memory_kib", |p| p.memory_kib = u32::MAX),
+            ("memory_kib", |p| p.memory_kib = 8),
+            ("iterations", |p| p.iterations = u32::MAX),
+            ("iterations", |p| p.iterations = 0),
+            ("parallelism", |p| p.parallelism = 0xFF_FFFF),
+            ("salt", |p| p.salt = vec![0; 4]),
+            ("salt", |p| p.salt = vec![0; 1 << 20]),
+            ("argon2id", |p| p.algorithm = "scrypt".into()),
+        ];
+        for (named, edit) in cases {
+            let mut params = sane.clone();
+            edit(&mut params);
+            let refused = params.check().unwrap_err();
+            assert!(refused.contains(named), "{refused}");
+            // derive refuses too, at once: u32::MAX KiB would be a 4 TiB allocation.
+            assert_eq!(params.derive(&pass).unwrap_err(), refused);
+        }
     }
 }

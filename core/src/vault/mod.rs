@@ -133,6 +133,8 @@ pub enum VaultError {
     NotFound { id: CredentialId },
     #[error("the vault thread stopped unexpectedly")]
     Stopped,
+    #[error("the vault {path} was closed: this process is stopping")]
+    Closed { path: PathBuf },
 }
 
 fn source_name(kind: KeySourceKind) -> &'static str {
@@ -158,9 +160,12 @@ enum Request {
     ),
     States(oneshot::Sender<Result<Vec<StateRow>, VaultError>>),
     Apply(Box<Change>, oneshot::Sender<Result<u64, VaultError>>),
+    /// Commit what came before, close the database and stop; answered once it is closed.
+    Close(oneshot::Sender<()>),
 }
 
-/// Handle to the vault thread. Cheap to clone; the thread ends when the last handle drops.
+/// Handle to the vault thread. Cheap to clone. The thread closes the database when asked to
+/// ([`Vault::close`], which every shell calls on its way out) or when the last handle drops.
 #[derive(Clone)]
 pub struct Vault {
     requests: std_mpsc::Sender<Request>,
@@ -230,13 +235,28 @@ impl Vault {
         answer.await.map_err(|_| VaultError::Stopped)?
     }
 
+    /// Commits what was sent before and closes the database; the last process to close removes
+    /// `vault.sqlite3-wal`, which an exit without closing leaves behind. Later calls on any
+    /// handle fail with [`VaultError::Closed`].
+    pub async fn close(&self) {
+        let (reply, closed) = oneshot::channel();
+        if self.requests.send(Request::Close(reply)).is_ok() {
+            let _ = closed.await;
+        }
+    }
+
     fn send(&self, request: Request) -> Result<(), VaultError> {
-        self.requests.send(request).map_err(|_| VaultError::Stopped)
+        self.requests.send(request).map_err(|_| VaultError::Closed {
+            path: self.path.clone(),
+        })
     }
 }
 
 fn serve(mut db: db::Db, inbox: std_mpsc::Receiver<Request>) {
-    while let Ok(first) = inbox.recv() {
+    let mut closed = None;
+    while closed.is_none()
+        && let Ok(first) = inbox.recv()
+    {
         let mut writes = Vec::new();
         let mut next = Some(first);
         while let Some(request) = next.take() {
@@ -248,19 +268,93 @@ fn serve(mut db: db::Db, inbox: std_mpsc::Receiver<Request>) {
                     let _ = reply.send(db.states());
                 }
                 Request::Apply(change, reply) => writes.push((*change, reply)),
+                Request::Close(reply) => {
+                    closed = Some(reply);
+                    break;
+                }
             }
             if writes.len() < MAX_BATCH {
                 next = inbox.try_recv().ok();
             }
         }
-        if writes.is_empty() {
-            continue;
-        }
-        let (changes, replies): (Vec<Change>, Vec<_>) = writes.into_iter().unzip();
-        let results = db.apply(&changes);
-        for (reply, result) in replies.into_iter().zip(results) {
-            let _ = reply.send(result);
+        // Writes that came before a close are committed before it.
+        if !writes.is_empty() {
+            apply_batch(&mut db, writes);
         }
     }
-    tracing::debug!(path = %db.path().display(), "vault thread stopped");
+    let path = db.path().to_path_buf();
+    db.close();
+    tracing::debug!(path = %path.display(), "vault closed");
+    if let Some(reply) = closed {
+        let _ = reply.send(());
+    }
+}
+
+type Write = (Change, oneshot::Sender<Result<u64, VaultError>>);
+
+fn apply_batch(db: &mut db::Db, writes: Vec<Write>) {
+    let (changes, replies): (Vec<Change>, Vec<_>) = writes.into_iter().unzip();
+    let deleted = changes
+        .iter()
+        .any(|change| matches!(change.kind, ChangeKind::Delete));
+    let results = db.apply(&changes);
+    // Until the write-ahead log is checkpointed, a deleted credential's sealed blob is still
+    // in it and in the database file (secure_delete zeroes it when the page is written back):
+    // checkpoint and empty the log before saying "removed".
+    if deleted {
+        db.checkpoint();
+    }
+    for (reply, result) in replies.into_iter().zip(results) {
+        let _ = reply.send(result);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Kind;
+    use crate::secret::Secret;
+    use key_source::GivenOrPrompt;
+
+    fn passphrase_source() -> KeySource {
+        KeySource::passphrase(Box::new(GivenOrPrompt {
+            given: Some(Ok(Secret::new("a passphrase long enough"))),
+            prompt: None,
+        }))
+    }
+
+    #[tokio::test]
+    async fn writes_sent_before_close_are_committed_and_later_calls_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vault.sqlite3");
+        let vault = Vault::open(&path, passphrase_source()).unwrap();
+        let id = CredentialId::generate(Kind::Personal);
+        let put = Change {
+            id: id.clone(),
+            expect: Expect::Absent,
+            kind: ChangeKind::Put {
+                secrets: Secrets {
+                    access_token: Some(Secret::new("pat-value")),
+                    ..Secrets::default()
+                },
+                state: TokenState::default(),
+            },
+        };
+        // The write is queued first, the close right behind it.
+        let (applied, ()) = tokio::join!(vault.apply(put), vault.close());
+        assert_eq!(applied.unwrap(), 1);
+        assert!(matches!(
+            vault.states().await,
+            Err(VaultError::Closed { .. })
+        ));
+        assert!(!dir.path().join("vault.sqlite3-wal").exists());
+
+        let reopened = Vault::open(&path, passphrase_source()).unwrap();
+        let record = reopened
+            .get(&id)
+            .await
+            .unwrap()
+            .expect("the write was kept");
+        assert_eq!(record.secrets.access_token.unwrap().expose(), "pat-value");
+    }
 }
