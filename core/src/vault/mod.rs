@@ -158,6 +158,7 @@ enum Request {
     ),
     States(oneshot::Sender<Result<Vec<StateRow>, VaultError>>),
     Apply(Box<Change>, oneshot::Sender<Result<u64, VaultError>>),
+    ApplyAll(Vec<Change>, oneshot::Sender<Vec<Result<u64, VaultError>>>),
 }
 
 /// Handle to the vault thread. Cheap to clone; the thread ends when the last handle drops.
@@ -230,6 +231,17 @@ impl Vault {
         answer.await.map_err(|_| VaultError::Stopped)?
     }
 
+    /// Applies `changes` in one transaction (one fsync for all); one result per change, in
+    /// order, as [`Vault::apply`] would give each.
+    pub async fn apply_all(
+        &self,
+        changes: Vec<Change>,
+    ) -> Result<Vec<Result<u64, VaultError>>, VaultError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Request::ApplyAll(changes, reply))?;
+        answer.await.map_err(|_| VaultError::Stopped)
+    }
+
     fn send(&self, request: Request) -> Result<(), VaultError> {
         self.requests.send(request).map_err(|_| VaultError::Stopped)
     }
@@ -248,19 +260,29 @@ fn serve(mut db: db::Db, inbox: std_mpsc::Receiver<Request>) {
                     let _ = reply.send(db.states());
                 }
                 Request::Apply(change, reply) => writes.push((*change, reply)),
+                Request::ApplyAll(changes, reply) => {
+                    // After the single changes that came first.
+                    commit(&mut db, std::mem::take(&mut writes));
+                    let _ = reply.send(db.apply(&changes));
+                }
             }
             if writes.len() < MAX_BATCH {
                 next = inbox.try_recv().ok();
             }
         }
-        if writes.is_empty() {
-            continue;
-        }
-        let (changes, replies): (Vec<Change>, Vec<_>) = writes.into_iter().unzip();
-        let results = db.apply(&changes);
-        for (reply, result) in replies.into_iter().zip(results) {
-            let _ = reply.send(result);
-        }
+        commit(&mut db, writes);
     }
     tracing::debug!(path = %db.path().display(), "vault thread stopped");
+}
+
+/// Applies single changes gathered from the inbox in one transaction and answers each.
+fn commit(db: &mut db::Db, writes: Vec<(Change, oneshot::Sender<Result<u64, VaultError>>)>) {
+    if writes.is_empty() {
+        return;
+    }
+    let (changes, replies): (Vec<Change>, Vec<_>) = writes.into_iter().unzip();
+    let results = db.apply(&changes);
+    for (reply, result) in replies.into_iter().zip(results) {
+        let _ = reply.send(result);
+    }
 }
