@@ -35,6 +35,8 @@ fn main() -> anyhow::Result<()> {
         std::fs::write(&file, tokens_master(count))?;
         let dry = import(&program, root.path(), &file, true)?;
         let real = import(&program, root.path(), &file, false)?;
+        let listed = list(&program, root.path())?;
+        anyhow::ensure!(listed == count, "{listed} of {count} entries were stored");
         let config = std::fs::metadata(root.path().join("config/config.toml"))?.len();
         println!(
             "{count:>7} {:>8.2} s {:>7.2} s {:>8.2} ms {:>9} KiB",
@@ -67,16 +69,33 @@ fn tokens_master(count: usize) -> String {
     serde_json::to_string_pretty(&entries).expect("generated entries serialize")
 }
 
-/// Runs one import into the vault under `root`; fails unless every entry was handled.
-fn import(program: &Path, root: &Path, file: &Path, dry_run: bool) -> anyhow::Result<Duration> {
+/// `webex-token` with the vault under `root`.
+fn webex_token(program: &Path, root: &Path) -> Command {
     let mut command = Command::new(program);
     command
-        .arg("import")
-        .arg(file)
         .env("WEBEX_TOKEN_CONFIG_DIR", root.join("config"))
         .env("WEBEX_TOKEN_DATA_DIR", root.join("data"))
         .env("WEBEX_TOKEN_RUNTIME_DIR", root.join("run"))
-        .stdin(Stdio::null())
+        .stdin(Stdio::null());
+    command
+}
+
+/// How many credentials the vault under `root` lists.
+fn list(program: &Path, root: &Path) -> anyhow::Result<usize> {
+    let output = webex_token(program, root)
+        .args(["list", "--json"])
+        .output()?;
+    anyhow::ensure!(output.status.success(), "list failed");
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout)?;
+    Ok(listed.len())
+}
+
+/// Runs one import into the vault under `root`; fails unless every entry was handled.
+fn import(program: &Path, root: &Path, file: &Path, dry_run: bool) -> anyhow::Result<Duration> {
+    let mut command = webex_token(program, root);
+    command
+        .arg("import")
+        .arg(file)
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     if dry_run {
