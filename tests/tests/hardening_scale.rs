@@ -185,11 +185,7 @@ async fn an_import_of_many_entries_writes_the_config_once() {
     const COUNT: usize = 300;
     let sandbox = Sandbox::start().await;
     // Something stored already, so the config exists and must be kept.
-    let pat = sandbox.fake.issue_personal_token(Duration::from_secs(3600));
-    sandbox
-        .run_with_stdin(&["add", "personal", "--name", "kept"], &pat)
-        .await
-        .ok();
+    add_personal(&sandbox, "kept", &[]).await.ok();
     let (file, _) = tokens_master(&sandbox, "many", COUNT);
     let config_dir = sandbox.config_dir();
 
