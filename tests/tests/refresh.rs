@@ -6,9 +6,35 @@ use std::time::Duration;
 use webex_token_tests::fake::{Endpoint, Fault, Rotation};
 use webex_token_tests::sandbox::Sandbox;
 
-fn expires_in_secs(list: &serde_json::Value, field: &str) -> i64 {
-    let at = chrono::DateTime::parse_from_rfc3339(list[0][field].as_str().unwrap()).unwrap();
-    (at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds()
+/// How far a stored expiry may be from the one the answer gave: the engine stamps the answer
+/// when it arrives, a moment after the fake sent it.
+const TOLERANCE: Duration = Duration::from_secs(2);
+
+/// Asserts that `field` of the first credential in `list` is `lifetime` after the last
+/// successful refresh the fake answered for `client_id`, within [`TOLERANCE`] either way: an
+/// expiry stored as "now", or one assumed rather than taken from the answer, fails.
+fn assert_expiry_follows_answer(
+    sandbox: &Sandbox,
+    client_id: &str,
+    list: &serde_json::Value,
+    field: &str,
+    lifetime: Duration,
+) {
+    let stored = chrono::DateTime::parse_from_rfc3339(list[0][field].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let answered = sandbox
+        .refreshes(client_id)
+        .into_iter()
+        .rfind(|r| r.status == 200)
+        .expect("a successful refresh");
+    let expected = chrono::DateTime::<chrono::Utc>::from(answered.finished_at) + lifetime;
+    let off = (stored - expected).abs().to_std().unwrap();
+    assert!(
+        off <= TOLERANCE,
+        "{field} is {stored}, expected {expected} (answered at {:?} + {lifetime:?}): {off:?} off",
+        answered.finished_at
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -45,15 +71,19 @@ async fn a_rotated_refresh_token_is_stored_with_both_new_expiries() {
 
     // Expiries come from this answer (12 h and 30 d), not from assumed 14/90 days.
     let list = sandbox.run(&["list", "--json"]).await.ok().json();
-    let access_in = expires_in_secs(&list, "access_expires_at");
-    let refresh_in = expires_in_secs(&list, "refresh_expires_at");
-    assert!(
-        (12 * 3600 - 120..=12 * 3600).contains(&access_in),
-        "{access_in}"
+    assert_expiry_follows_answer(
+        &sandbox,
+        &client_id,
+        &list,
+        "access_expires_at",
+        Duration::from_secs(12 * 3600),
     );
-    assert!(
-        (30 * 86400 - 120..=30 * 86400).contains(&refresh_in),
-        "{refresh_in}"
+    assert_expiry_follows_answer(
+        &sandbox,
+        &client_id,
+        &list,
+        "refresh_expires_at",
+        Duration::from_secs(30 * 86400),
     );
 }
 
@@ -79,8 +109,20 @@ async fn an_unchanged_refresh_token_keeps_working_and_expiries_still_follow_the_
             .all(|r| r.refresh_token.as_deref() == Some(refresh.as_str()))
     );
     let list = sandbox.run(&["list", "--json"]).await.ok().json();
-    assert!(expires_in_secs(&list, "access_expires_at") <= 3600);
-    assert!(expires_in_secs(&list, "refresh_expires_at") <= 7 * 86400);
+    assert_expiry_follows_answer(
+        &sandbox,
+        &client_id,
+        &list,
+        "access_expires_at",
+        Duration::from_secs(3600),
+    );
+    assert_expiry_follows_answer(
+        &sandbox,
+        &client_id,
+        &list,
+        "refresh_expires_at",
+        Duration::from_secs(7 * 86400),
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

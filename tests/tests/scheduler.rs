@@ -62,6 +62,7 @@ async fn after_days_asleep_catch_up_is_bounded_and_refreshes_each_once() {
             .all(Result::is_ok)
     );
     let mut events = engine.subscribe();
+    fake.reset_observations();
 
     let scheduler = schedule::start(
         engine.clone(),
@@ -71,9 +72,21 @@ async fn after_days_asleep_catch_up_is_bounded_and_refreshes_each_once() {
             ..SchedulerOptions::default()
         },
     );
-    // Nothing is due yet: the tokens are fresh.
-    fake.reset_observations();
+    // Nothing is due yet: the tokens are fresh. A look at them (the first, and one asked for)
+    // starts no refresh, leaves nothing waiting, and asks Webex nothing.
+    let mut passes = scheduler.passes();
+    passes.wait_for(|p| p.passes >= 1).await.unwrap();
+    let before = passes.borrow().passes;
     scheduler.wake();
+    let looked = *passes.wait_for(|p| p.passes > before).await.unwrap();
+    assert_eq!((looked.in_flight, looked.waiting), (0, 0), "{looked:?}");
+    assert!(fake.requests().is_empty(), "{:?}", fake.requests());
+    while let Ok(event) = events.try_recv() {
+        assert!(
+            !matches!(event, EngineEvent::Refreshed { .. }),
+            "refreshed a fresh token: {event:?}"
+        );
+    }
 
     // The laptop sleeps for 13 days (past every due time, before the tokens expire).
     clock.advance(chrono::Duration::days(13));

@@ -5,12 +5,12 @@
 use chrono::{DateTime, Duration, Utc};
 use url::Url;
 
-use super::{Engine, EngineError};
+use super::{Engine, EngineError, bearer_base_mismatch, check_api_base};
 use crate::config::{Config, ConfigError};
 use crate::events::EngineEvent;
 use crate::model::{
     Credential, CredentialId, KindSettings, PERSONAL_TOKEN_LIFETIME_SECS, Secrets,
-    loopback_redirect_port, validate_name,
+    default_api_base, loopback_redirect_port, validate_name,
 };
 use crate::secret::Secret;
 use crate::state::{Action, Attention, AttentionReason, Outcome, TokenState};
@@ -26,6 +26,13 @@ pub struct NewCredential {
     pub secrets: Secrets,
     /// Expiries and history already known (from an import, or a PAT's stated expiry).
     pub state: TokenState,
+}
+
+/// A validated new credential and what the vault will hold for it.
+pub(crate) struct Prepared {
+    pub credential: Credential,
+    pub secrets: Secrets,
+    state: TokenState,
 }
 
 /// Which secret `set_secret` replaces.
@@ -47,83 +54,120 @@ impl Engine {
             .expect("add_many answers once per credential")
     }
 
-    /// Adds several credentials with one config write (an import of thousands stays linear).
-    /// Each is validated against the config plus those before it, so a service app may name a
-    /// bearer added in the same batch. One result per credential, in order.
+    /// Adds several credentials with one vault transaction and one config write (an import of
+    /// thousands stays linear). Each is validated against the config plus those before it, so
+    /// a service app may name a bearer added in the same batch. One result per credential, in
+    /// order.
     pub async fn add_many(
         &self,
         batch: Vec<NewCredential>,
     ) -> Result<Vec<Result<Credential, EngineError>>, EngineError> {
         let mut working = Config::clone(&*self.config()?);
         let now = self.now();
-        let mut pending = Vec::new();
+        let mut prepared = Vec::new();
         let mut results: Vec<Result<Credential, EngineError>> = Vec::with_capacity(batch.len());
         for new in batch {
-            if let Err(e) = validate(&new, &working) {
-                results.push(Err(e));
-                continue;
+            let id = CredentialId::generate(new.settings.kind());
+            match self.prepare(id, new, &working, now) {
+                Ok(ready) => {
+                    working.credentials.push(ready.credential.clone());
+                    results.push(Ok(ready.credential.clone()));
+                    prepared.push(ready);
+                }
+                Err(e) => results.push(Err(e)),
             }
-            let credential = Credential {
-                id: CredentialId::generate(new.settings.kind()),
-                name: new.name.trim().to_owned(),
-                label: new.label.filter(|l| !l.trim().is_empty()),
-                api_base: new.api_base,
-                created_at: now,
-                settings: new.settings,
-            };
-            let state = initial_state(&credential, &new.secrets, new.state, now);
-            working.credentials.push(credential.clone());
-            let vault = self.inner.vault.clone();
-            let change = Change {
+        }
+        self.store_new(prepared).await?;
+        Ok(results)
+    }
+
+    /// Validates `new` against `working` (the config plus the batch before it) and builds the
+    /// credential it becomes, with `id`.
+    pub(crate) fn prepare(
+        &self,
+        id: CredentialId,
+        new: NewCredential,
+        working: &Config,
+        now: DateTime<Utc>,
+    ) -> Result<Prepared, EngineError> {
+        validate(&new, working, self.inner.api_base.as_ref())?;
+        let credential = Credential {
+            id,
+            name: new.name.trim().to_owned(),
+            label: new.label.filter(|l| !l.trim().is_empty()),
+            api_base: new.api_base,
+            created_at: now,
+            settings: new.settings,
+        };
+        let state = initial_state(&credential, &new.secrets, new.state, now);
+        Ok(Prepared {
+            credential,
+            secrets: new.secrets,
+            state,
+        })
+    }
+
+    /// Stores prepared credentials: their sealed rows in one vault transaction, then their
+    /// config entries in one write. All or nothing: if any row or the config cannot be
+    /// written, the rows already written are removed again. The stored credentials, in order.
+    pub(crate) async fn store_new(
+        &self,
+        batch: Vec<Prepared>,
+    ) -> Result<Vec<Credential>, EngineError> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut credentials = Vec::with_capacity(batch.len());
+        let mut changes = Vec::with_capacity(batch.len());
+        for Prepared {
+            credential,
+            secrets,
+            state,
+        } in batch
+        {
+            changes.push(Change {
                 id: credential.id.clone(),
                 expect: Expect::Absent,
-                kind: ChangeKind::Put {
-                    secrets: new.secrets,
-                    state,
-                },
-            };
-            // Sent together, the vault thread commits them in few transactions.
-            let write = tokio::spawn(async move { vault.apply(change).await });
-            pending.push((results.len(), credential.clone(), write));
-            results.push(Ok(credential));
+                kind: ChangeKind::Put { secrets, state },
+            });
+            credentials.push(credential);
         }
-        let mut stored = Vec::new();
-        for (index, credential, write) in pending {
-            let written = write
-                .await
-                .map_err(|e| EngineError::Invalid(format!("a vault write failed: {e}")))?;
-            match written {
-                Ok(_) => stored.push(credential),
-                Err(e) => results[index] = Err(e.into()),
+        let written = self.inner.vault.apply_all(changes).await?;
+        let mut refused = None;
+        let mut undo = Vec::new();
+        for (credential, row) in credentials.iter().zip(written) {
+            match row {
+                Ok(_) => undo.push(Change {
+                    id: credential.id.clone(),
+                    expect: Expect::Any,
+                    kind: ChangeKind::Delete,
+                }),
+                Err(e) => {
+                    refused.get_or_insert(e);
+                }
             }
         }
-        if stored.is_empty() {
-            return Ok(results);
-        }
-        let added = self.inner.config.update(|config| {
-            config.credentials.extend(stored.iter().cloned());
-            Ok::<_, ConfigError>(())
-        });
+        let added = match refused {
+            Some(e) => Err(EngineError::from(e)),
+            None => self
+                .inner
+                .config
+                .update(|config| {
+                    config.credentials.extend(credentials.iter().cloned());
+                    Ok::<_, ConfigError>(())
+                })
+                .map_err(EngineError::from),
+        };
         if let Err(e) = added {
             // Do not leave sealed secrets that no config entry names.
-            for credential in &stored {
-                let _ = self
-                    .inner
-                    .vault
-                    .apply(Change {
-                        id: credential.id.clone(),
-                        expect: Expect::Any,
-                        kind: ChangeKind::Delete,
-                    })
-                    .await;
-            }
-            return Err(e.into());
+            let _ = self.inner.vault.apply_all(undo).await;
+            return Err(e);
         }
-        for credential in &stored {
+        for credential in &credentials {
             self.audit(self.audit_for(credential, Action::Add, Outcome::Ok));
         }
         self.emit(EngineEvent::CredentialsChanged);
-        Ok(results)
+        Ok(credentials)
     }
 
     /// Removes a credential and destroys its sealed secrets. Refuses to remove the bearer of a
@@ -244,8 +288,17 @@ impl Engine {
     }
 }
 
-fn validate(new: &NewCredential, config: &crate::config::Config) -> Result<(), EngineError> {
+fn validate(
+    new: &NewCredential,
+    config: &Config,
+    env_base: Option<&Url>,
+) -> Result<(), EngineError> {
     let invalid = |m: String| Err(EngineError::Invalid(m));
+    if let Some(base) = &new.api_base
+        && let Err(problem) = check_api_base(base)
+    {
+        return invalid(format!("API base {base}: {problem}"));
+    }
     if let Err(problem) = validate_name(&new.name) {
         return invalid(format!("invalid name {:?}: {problem}", new.name));
     }
@@ -285,6 +338,14 @@ fn validate(new: &NewCredential, config: &crate::config::Config) -> Result<(), E
                     "the bearer \"{}\" is a service app; it must be an integration or a personal access token",
                     bearer.name
                 ));
+            }
+            let base = new
+                .api_base
+                .clone()
+                .or_else(|| env_base.cloned())
+                .unwrap_or_else(default_api_base);
+            if let Some(problem) = bearer_base_mismatch(&base, bearer, env_base) {
+                return invalid(problem);
             }
         }
         KindSettings::Personal(_) => {

@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 pub use backoff::Backoff;
 pub use classify::{Failure, Step, classify};
 
-use crate::engine::{Engine, EngineError};
+use crate::engine::{Engine, EngineError, bearer_base_mismatch};
 use crate::events::EngineEvent;
 use crate::model::{Credential, Kind, KindSettings, ServiceAppSettings};
 use crate::schedule::policy::Policy;
@@ -346,6 +346,19 @@ impl Engine {
         let secret = client_secret(credential, record)?;
         let base = self.api_base(credential);
         let mut old_refresh_dead = false;
+        // The base of either may have changed since the add (config, WEBEX_API_BASE).
+        if let Ok(bearer) = self.credential_by_id(&settings.bearer)
+            && let Some(problem) =
+                bearer_base_mismatch(&base, &bearer, self.inner.api_base.as_ref())
+        {
+            return Err(Failure::needs_human(
+                AttentionReason::BearerUnusable,
+                format!(
+                    "{problem}; then: webex-token refresh \"{}\"",
+                    credential.name
+                ),
+            ));
+        }
 
         // 1. The app's own refresh token.
         if let Some(refresh_token) = &record.secrets.refresh_token {

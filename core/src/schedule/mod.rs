@@ -5,26 +5,34 @@
 //! than `recheck` (a minute) before looking at wall-clock due times again, and anything that
 //! knows about a wake-up (the tray, a test moving the clock) can call [`SchedulerHandle::wake`].
 //! After a long sleep many credentials are due at once: they are refreshed at most
-//! `concurrency` at a time, each after a random delay, never all in one burst.
+//! `concurrency` at a time, the most urgent first, each after a random delay that neither
+//! holds a slot nor eats into a token's last stretch (see `catch_up`).
 
+mod catch_up;
 pub mod policy;
+mod running;
+mod seen;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
 use tokio::sync::{Notify, watch};
-use tokio::task::JoinSet;
 
 use crate::engine::{Engine, EngineError};
 use crate::events::EngineEvent;
-use crate::model::CredentialId;
-use crate::refresh::backoff::random_unit;
+use crate::model::{Credential, CredentialId};
+use crate::refresh::backoff::{Backoff, random_unit};
 use crate::refresh::{Retry, Want};
-use crate::state::AttentionReason;
-use crate::status::{CredentialStatus, Health};
+use crate::status::CredentialStatus;
 pub use policy::{Plan, Policy, Why};
+use running::Running;
+use seen::Seen;
 
 #[derive(Clone, Copy, Debug)]
 pub struct SchedulerOptions {
@@ -34,10 +42,13 @@ pub struct SchedulerOptions {
     /// Longest sleep before due times are checked against the wall clock again.
     pub recheck: StdDuration,
     /// When more credentials are due than can run at once (a catch-up), each waits a random
-    /// delay up to this long first.
+    /// delay up to this long (and within its tokens' slack) before it may start.
     pub catch_up_jitter: StdDuration,
     /// How long `stop` waits for refreshes in flight to store their answers.
     pub stop_grace: StdDuration,
+    /// How long a credential waits after its refresh task failed without recording a retry
+    /// time (it panicked, or the vault failed), growing with each such failure in a row.
+    pub failed_task_backoff: Backoff,
 }
 
 impl Default for SchedulerOptions {
@@ -48,14 +59,27 @@ impl Default for SchedulerOptions {
             recheck: StdDuration::from_secs(60),
             catch_up_jitter: StdDuration::from_secs(5),
             stop_grace: StdDuration::from_secs(45),
+            failed_task_backoff: Backoff::BACKGROUND,
         }
     }
+}
+
+/// What the last look at the credentials found: lets a caller know a look happened.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PassSummary {
+    /// Looks taken since the start.
+    pub passes: u64,
+    /// Refreshes running when the look ended (including those it started).
+    pub in_flight: usize,
+    /// Due credentials not started yet (waiting for a slot or their catch-up delay).
+    pub waiting: usize,
 }
 
 /// Controls a running scheduler.
 pub struct SchedulerHandle {
     wake: Arc<Notify>,
     stop: watch::Sender<bool>,
+    passes: watch::Receiver<PassSummary>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -63,6 +87,11 @@ impl SchedulerHandle {
     /// Look at due times now (after a resume from suspend, a clock change, new credentials).
     pub fn wake(&self) {
         self.wake.notify_one();
+    }
+
+    /// The summary of each look at the credentials, as it ends.
+    pub fn passes(&self) -> watch::Receiver<PassSummary> {
+        self.passes.clone()
     }
 
     /// Starts no new refresh, lets those in flight store their answers (up to the grace
@@ -73,224 +102,248 @@ impl SchedulerHandle {
     }
 }
 
+type RefreshFuture = Pin<Box<dyn Future<Output = Result<(), EngineError>> + Send>>;
+
+/// What the scheduler runs for a due credential; tests put a failing one in its place.
+pub(crate) type RefreshFn =
+    Arc<dyn Fn(Engine, Credential, Plan, Policy) -> RefreshFuture + Send + Sync>;
+
 pub fn start(engine: Engine, options: SchedulerOptions) -> SchedulerHandle {
-    let wake = Arc::new(Notify::new());
-    let (stop, stopped) = watch::channel(false);
-    let task = tokio::spawn(run(engine, options, wake.clone(), stopped));
-    SchedulerHandle { wake, stop, task }
+    start_with(engine, options, Arc::new(refresh_due))
 }
 
-async fn run(
+pub(crate) fn start_with(
     engine: Engine,
     options: SchedulerOptions,
-    wake: Arc<Notify>,
-    mut stopped: watch::Receiver<bool>,
-) {
-    let mut running: JoinSet<CredentialId> = JoinSet::new();
-    let mut in_flight: HashSet<CredentialId> = HashSet::new();
-    let mut seen = Seen::default();
-    let mut last_pass: Option<(tokio::time::Instant, DateTime<Utc>)> = None;
-    // Changes to the list of credentials (add, import, remove) are worth a look at once.
-    let mut events = engine.subscribe();
-    'passes: loop {
-        let now = engine.now();
-        if let Some((instant, wall)) = last_pass {
-            let slept = Duration::from_std(instant.elapsed()).unwrap_or_default();
-            let jump = (now - wall) - slept;
-            if jump > Duration::seconds(30) {
-                tracing::info!(
-                    "the clock moved {} more than this process slept (suspend, resume or a clock change): catching up",
-                    crate::status::relative(now + jump, now).trim_start_matches("in ")
-                );
-            }
-        }
-        last_pass = Some((tokio::time::Instant::now(), now));
-        // Events raised since the last pass (by refreshes this task started) are already told.
-        while let Ok(event) = events.try_recv() {
-            seen.told(&event);
-        }
-        let next = match pass(
-            &engine,
-            &options,
-            &mut running,
-            &mut in_flight,
-            &mut seen,
-            now,
-        )
-        .await
-        {
-            Ok(next) => next,
-            Err(e) => {
-                tracing::warn!("scheduler: {e}");
-                None
-            }
-        };
-        let recheck = tokio::time::Instant::now() + options.recheck;
-        let wake_at = next
-            .and_then(|at| (at - engine.now()).to_std().ok())
-            .map(|wait| tokio::time::Instant::now() + wait)
-            .map_or(recheck, |at| at.min(recheck));
-        // Wait for a reason to look again; other engine events (our own refreshes) are not one.
-        loop {
-            tokio::select! {
-                _ = tokio::time::sleep_until(wake_at) => break,
-                _ = wake.notified() => break,
-                Some(done) = running.join_next() => {
-                    if let Ok(id) = done {
-                        in_flight.remove(&id);
-                    }
-                    break;
-                }
-                event = events.recv() => match event {
-                    Ok(EngineEvent::CredentialsChanged)
-                    | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
-                    Ok(event) => {
-                        seen.told(&event);
-                        continue;
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-                },
-                _ = stopped.wait_for(|stop| *stop) => break 'passes,
-            }
-        }
-    }
-    // Let refreshes in flight store what they got: a rotated refresh token must not be lost.
-    let drain = async { while running.join_next().await.is_some() {} };
-    if tokio::time::timeout(options.stop_grace, drain)
-        .await
-        .is_err()
-    {
-        tracing::warn!(
-            "stopping with refreshes still in flight after {} s; their intents explain them on the next run",
-            options.stop_grace.as_secs()
-        );
+    refresh: RefreshFn,
+) -> SchedulerHandle {
+    let wake = Arc::new(Notify::new());
+    let (stop, stopped) = watch::channel(false);
+    let (passes_tx, passes) = watch::channel(PassSummary::default());
+    let scheduler = Scheduler {
+        engine,
+        options,
+        refresh,
+        running: Running::new(options.failed_task_backoff),
+        delayed: HashMap::new(),
+        seen: Seen::default(),
+    };
+    let task = tokio::spawn(scheduler.run(wake.clone(), stopped, passes_tx));
+    SchedulerHandle {
+        wake,
+        stop,
+        passes,
+        task,
     }
 }
 
-/// One look at every credential: starts what is due (within the concurrency bound), reports
-/// health changes, and returns when the next one will be due.
-async fn pass(
-    engine: &Engine,
-    options: &SchedulerOptions,
-    running: &mut JoinSet<CredentialId>,
-    in_flight: &mut HashSet<CredentialId>,
-    seen: &mut Seen,
-    now: DateTime<Utc>,
-) -> Result<Option<DateTime<Utc>>, EngineError> {
-    let config = engine.config()?;
-    let states = engine.states().await?;
-    let statuses: Vec<CredentialStatus> = config
-        .credentials
-        .iter()
-        .map(|c| CredentialStatus::new(c, states.get(&c.id), now))
-        .collect();
-    seen.report_changes(engine, &statuses);
-    let mut due = Vec::new();
-    let mut next: Option<DateTime<Utc>> = None;
-    for credential in &config.credentials {
-        let Some(state) = states.get(&credential.id) else {
-            continue;
-        };
-        let plan = options.policy.plan(credential.kind(), state, now);
-        match plan.at() {
-            Some(at) if at <= now && !in_flight.contains(&credential.id) => {
-                due.push((credential.clone(), plan));
+/// The scheduler's own refresh of a due credential: under its lock, only if still due.
+fn refresh_due(
+    engine: Engine,
+    credential: Credential,
+    plan: Plan,
+    policy: Policy,
+) -> RefreshFuture {
+    Box::pin(async move {
+        match plan {
+            Plan::WarnPersonal { expired, .. } => engine.warn_personal(&credential, expired).await,
+            _ => {
+                engine
+                    .refresh_if_due(&credential, Want::scheduled(policy), Retry::ONCE)
+                    .await
             }
-            Some(at) if at <= now => {}
-            Some(at) => next = Some(next.map_or(at, |n| n.min(at))),
-            None => {}
         }
-    }
-    let catching_up = due.len() > options.concurrency.saturating_sub(running.len());
-    for (credential, plan) in due {
-        if running.len() >= options.concurrency {
-            break;
-        }
-        let jitter = if catching_up {
-            options.catch_up_jitter.mul_f64(random_unit())
-        } else {
-            StdDuration::ZERO
-        };
-        in_flight.insert(credential.id.clone());
-        let engine = engine.clone();
-        let policy = options.policy;
-        running.spawn(async move {
-            tokio::time::sleep(jitter).await;
-            let result = match plan {
-                Plan::WarnPersonal { expired, .. } => {
-                    engine.warn_personal(&credential, expired).await
+    })
+}
+
+struct Scheduler {
+    engine: Engine,
+    options: SchedulerOptions,
+    refresh: RefreshFn,
+    running: Running,
+    /// Due credentials of a catch-up that may not start before their random delay ends.
+    delayed: HashMap<CredentialId, DateTime<Utc>>,
+    seen: Seen,
+}
+
+/// One due credential.
+struct Due<'a> {
+    credential: &'a Credential,
+    plan: Plan,
+    /// Its access token's end; unknown sorts first, as it may have ended already.
+    ends: Option<DateTime<Utc>>,
+    delay_bound: StdDuration,
+}
+
+impl Scheduler {
+    async fn run(
+        mut self,
+        wake: Arc<Notify>,
+        mut stopped: watch::Receiver<bool>,
+        passes: watch::Sender<PassSummary>,
+    ) {
+        let engine = self.engine.clone();
+        let mut last_pass: Option<(tokio::time::Instant, DateTime<Utc>)> = None;
+        // Changes to the list of credentials (add, import, remove) are worth a look at once.
+        let mut events = engine.subscribe();
+        'passes: loop {
+            let now = engine.now();
+            if let Some((instant, wall)) = last_pass {
+                let slept = Duration::from_std(instant.elapsed()).unwrap_or_default();
+                let jump = (now - wall) - slept;
+                if jump > Duration::seconds(30) {
+                    tracing::info!(
+                        "the clock moved {} more than this process slept (suspend, resume or a clock change): catching up",
+                        crate::status::relative(now + jump, now).trim_start_matches("in ")
+                    );
                 }
-                _ => {
-                    engine
-                        .refresh_if_due(&credential, Want::scheduled(policy), Retry::ONCE)
-                        .await
+            }
+            last_pass = Some((tokio::time::Instant::now(), now));
+            // Events raised since the last pass (by refreshes this task started) are already told.
+            while let Ok(event) = events.try_recv() {
+                self.seen.told(&event);
+            }
+            let (next, waiting) = match self.pass(now).await {
+                Ok(found) => found,
+                Err(e) => {
+                    tracing::warn!("scheduler: {e}");
+                    (None, 0)
                 }
             };
-            if let Err(e) = result {
-                // Recorded and reported as events already; the log line is for the daemon.
-                tracing::debug!(credential = %credential.name, "{e}");
+            passes.send_modify(|summary| {
+                summary.passes += 1;
+                summary.in_flight = self.running.len();
+                summary.waiting = waiting;
+            });
+            let recheck = tokio::time::Instant::now() + self.options.recheck;
+            // A due time that passed while the pass ran means at once, not "never".
+            let wake_at = next
+                .map(|at| (at - engine.now()).to_std().unwrap_or_default())
+                .map(|wait| tokio::time::Instant::now() + wait)
+                .map_or(recheck, |at| at.min(recheck));
+            // Wait for a reason to look again; other engine events (our own refreshes) are not one.
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep_until(wake_at) => break,
+                    _ = wake.notified() => break,
+                    Some(done) = self.running.join_next() => {
+                        self.running.settle(&engine, done);
+                        // Under load many finish together: one look for all of them.
+                        while let Some(done) = self.running.try_join_next() {
+                            self.running.settle(&engine, done);
+                        }
+                        break;
+                    }
+                    event = events.recv() => match event {
+                        Ok(EngineEvent::CredentialsChanged)
+                        | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
+                        Ok(event) => {
+                            self.seen.told(&event);
+                            continue;
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                    },
+                    _ = stopped.wait_for(|stop| *stop) => break 'passes,
+                }
             }
-            credential.id
-        });
-    }
-    Ok(next)
-}
-
-/// What the scheduler has seen and told about each credential, so that changes made by other
-/// processes (a CLI run finding a dead token, an authorization) are told once too.
-#[derive(Default)]
-struct Seen {
-    health: HashMap<CredentialId, Health>,
-    /// Credentials whose need for a person was told, with the reason.
-    attention: HashMap<CredentialId, AttentionReason>,
-}
-
-impl Seen {
-    /// Notes an event this engine raised itself.
-    fn told(&mut self, event: &EngineEvent) {
-        match event {
-            EngineEvent::NeedsAttention { id, reason, .. } => {
-                self.attention.insert(id.clone(), *reason);
-            }
-            EngineEvent::Recovered { id, .. } => {
-                self.attention.remove(id);
-            }
-            _ => {}
+        }
+        // Let refreshes in flight store what they got: a rotated refresh token must not be lost.
+        let grace = self.options.stop_grace;
+        if tokio::time::timeout(grace, self.running.drain())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "stopping with refreshes still in flight after {} s; their intents explain them on the next run",
+                grace.as_secs()
+            );
         }
     }
 
-    fn report_changes(&mut self, engine: &Engine, statuses: &[CredentialStatus]) {
-        let mut present = HashSet::new();
-        for status in statuses {
-            present.insert(status.id.clone());
-            let previous = self.health.insert(status.id.clone(), status.health);
-            if previous.is_some_and(|p| p != status.health) {
-                engine.emit(EngineEvent::StatusChanged {
-                    id: status.id.clone(),
-                    name: status.name.clone(),
-                    health: status.health,
-                });
+    /// One look at every credential: starts what is due (within the concurrency bound),
+    /// reports health changes, and returns when the next one will be due and how many due
+    /// credentials wait.
+    async fn pass(
+        &mut self,
+        now: DateTime<Utc>,
+    ) -> Result<(Option<DateTime<Utc>>, usize), EngineError> {
+        let engine = self.engine.clone();
+        let config = engine.config()?;
+        let states = engine.states().await?;
+        let statuses: Vec<CredentialStatus> = config
+            .credentials
+            .iter()
+            .map(|c| CredentialStatus::new(c, states.get(&c.id), now))
+            .collect();
+        self.seen.report_changes(&engine, &statuses);
+        let mut next: Option<DateTime<Utc>> = None;
+        let mut soonest = |at: DateTime<Utc>| next = Some(next.map_or(at, |n| n.min(at)));
+        let mut due = Vec::new();
+        for credential in &config.credentials {
+            let Some(state) = states.get(&credential.id) else {
+                continue;
+            };
+            if self.running.contains(&credential.id) {
+                continue;
             }
-            match &status.attention {
-                Some(attention) if self.attention.get(&status.id) != Some(&attention.reason) => {
-                    self.attention.insert(status.id.clone(), attention.reason);
-                    engine.emit(EngineEvent::NeedsAttention {
-                        id: status.id.clone(),
-                        name: status.name.clone(),
-                        reason: attention.reason,
-                        message: attention.message.clone(),
-                    });
-                }
-                None if self.attention.remove(&status.id).is_some() => {
-                    engine.emit(EngineEvent::Recovered {
-                        id: status.id.clone(),
-                        name: status.name.clone(),
-                    });
-                }
-                _ => {}
+            let plan = self.options.policy.plan(credential.kind(), state, now);
+            match plan.at() {
+                Some(at) if at > now => soonest(at),
+                Some(_) => match self.running.held_until(&credential.id, now) {
+                    Some(until) => soonest(until),
+                    None => due.push(Due {
+                        credential,
+                        plan,
+                        ends: state.access_expires_at,
+                        delay_bound: catch_up::delay_bound(
+                            state,
+                            now,
+                            self.options.catch_up_jitter,
+                        ),
+                    }),
+                },
+                None => {}
             }
         }
-        self.health.retain(|id, _| present.contains(id));
-        self.attention.retain(|id, _| present.contains(id));
+        due.sort_by_key(|d| d.ends);
+        let still_due: HashSet<&CredentialId> = due.iter().map(|d| &d.credential.id).collect();
+        self.delayed.retain(|id, _| still_due.contains(id));
+        let mut free = self.options.concurrency.saturating_sub(self.running.len());
+        let catching_up = due.len() > free;
+        let mut waiting = 0;
+        for d in due {
+            let id = &d.credential.id;
+            let start_at = match self.delayed.get(id) {
+                Some(at) => *at,
+                None if catching_up && !d.delay_bound.is_zero() => {
+                    let delay = Duration::from_std(d.delay_bound.mul_f64(random_unit()))
+                        .unwrap_or_default();
+                    let at = now + delay;
+                    self.delayed.insert(id.clone(), at);
+                    at
+                }
+                None => now,
+            };
+            if start_at > now {
+                soonest(start_at);
+                waiting += 1;
+                continue;
+            }
+            if free == 0 {
+                // Started as soon as a running refresh ends (which triggers a new look).
+                waiting += 1;
+                continue;
+            }
+            self.delayed.remove(id);
+            let task = (self.refresh)(
+                engine.clone(),
+                d.credential.clone(),
+                d.plan,
+                self.options.policy,
+            );
+            self.running.spawn(d.credential, task);
+            free -= 1;
+        }
+        Ok((next, waiting))
     }
 }

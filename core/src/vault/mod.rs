@@ -160,6 +160,7 @@ enum Request {
     ),
     States(oneshot::Sender<Result<Vec<StateRow>, VaultError>>),
     Apply(Box<Change>, oneshot::Sender<Result<u64, VaultError>>),
+    ApplyAll(Vec<Change>, oneshot::Sender<Vec<Result<u64, VaultError>>>),
     /// Commit what came before, close the database and stop; answered once it is closed.
     Close(oneshot::Sender<()>),
 }
@@ -245,6 +246,17 @@ impl Vault {
         }
     }
 
+    /// Applies `changes` in one transaction (one fsync for all); one result per change, in
+    /// order, as [`Vault::apply`] would give each.
+    pub async fn apply_all(
+        &self,
+        changes: Vec<Change>,
+    ) -> Result<Vec<Result<u64, VaultError>>, VaultError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Request::ApplyAll(changes, reply))?;
+        answer.await.map_err(|_| VaultError::Stopped)
+    }
+
     fn send(&self, request: Request) -> Result<(), VaultError> {
         self.requests.send(request).map_err(|_| VaultError::Closed {
             path: self.path.clone(),
@@ -268,6 +280,11 @@ fn serve(mut db: db::Db, inbox: std_mpsc::Receiver<Request>) {
                     let _ = reply.send(db.states());
                 }
                 Request::Apply(change, reply) => writes.push((*change, reply)),
+                Request::ApplyAll(changes, reply) => {
+                    // After the single changes that came first.
+                    apply_batch(&mut db, std::mem::take(&mut writes));
+                    let _ = reply.send(apply_changes(&mut db, &changes));
+                }
                 Request::Close(reply) => {
                     closed = Some(reply);
                     break;
@@ -278,9 +295,7 @@ fn serve(mut db: db::Db, inbox: std_mpsc::Receiver<Request>) {
             }
         }
         // Writes that came before a close are committed before it.
-        if !writes.is_empty() {
-            apply_batch(&mut db, writes);
-        }
+        apply_batch(&mut db, writes);
     }
     let path = db.path().to_path_buf();
     db.close();
@@ -293,20 +308,29 @@ fn serve(mut db: db::Db, inbox: std_mpsc::Receiver<Request>) {
 type Write = (Change, oneshot::Sender<Result<u64, VaultError>>);
 
 fn apply_batch(db: &mut db::Db, writes: Vec<Write>) {
+    if writes.is_empty() {
+        return;
+    }
     let (changes, replies): (Vec<Change>, Vec<_>) = writes.into_iter().unzip();
+    let results = apply_changes(db, &changes);
+    for (reply, result) in replies.into_iter().zip(results) {
+        let _ = reply.send(result);
+    }
+}
+
+/// Commits `changes` in one transaction, one result per change.
+fn apply_changes(db: &mut db::Db, changes: &[Change]) -> Vec<Result<u64, VaultError>> {
     let deleted = changes
         .iter()
         .any(|change| matches!(change.kind, ChangeKind::Delete));
-    let results = db.apply(&changes);
+    let results = db.apply(changes);
     // Until the write-ahead log is checkpointed, a deleted credential's sealed blob is still
     // in it and in the database file (secure_delete zeroes it when the page is written back):
     // checkpoint and empty the log before saying "removed".
     if deleted {
         db.checkpoint();
     }
-    for (reply, result) in replies.into_iter().zip(results) {
-        let _ = reply.send(result);
-    }
+    results
 }
 
 #[cfg(test)]
