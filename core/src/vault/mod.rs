@@ -300,6 +300,8 @@ fn serve(mut db: db::Db, inbox: std_mpsc::Receiver<Request>) {
     let path = db.path().to_path_buf();
     db.close();
     tracing::debug!(path = %path.display(), "vault closed");
+    // Refuse later requests (VaultError::Closed) before saying the vault is closed.
+    drop(inbox);
     if let Some(reply) = closed {
         let _ = reply.send(());
     }
