@@ -27,6 +27,7 @@ test('countdown tones follow how close the end is', () => {
   assert.equal(countdown(now - 5 * M, now).tone, 'past');
   assert.equal(countdown(now - 5 * M, now).text, 'ended 5m 00s ago');
   assert.equal(countdown(now, now).tone, 'past');
+  assert.equal(countdown(now - 5 * M, now, { compact: true }).text, '5m 00s ago');
   assert.equal(countdown(now + 30 * M, now).tone, 'soon');
   assert.equal(countdown(now + 30 * H, now).tone, 'near');
   assert.equal(countdown(now + 3 * D, now).tone, 'fine');

@@ -41,12 +41,19 @@ test('a bulk import shows as a cluster of refresh ends in one week', () => {
   for (let i = 0; i < 200; i += 1) list.push(cred(`bulk${i}`, at(10 + (i % 5)), at(60 + (i % 6))));
   for (let i = 0; i < 20; i += 1) list.push(cred(`spread${i}`, at(1 + i), at(5 + i * 4)));
   const t = layoutTimeline(list, now);
-  const clusters = findClusters(t).filter((c) => c.lane === 'refresh');
-  assert.equal(clusters.length, 1);
+  const clusters = findClusters(t);
+  assert.equal(clusters.length, 1, 'refresh tokens only: access tokens renew themselves');
+  assert.equal(clusters[0].lane, 'refresh');
   assert.equal(clusters[0].firstBin, 60);
   assert.equal(clusters[0].lastBin, 65);
   assert.ok(clusters[0].count >= 200);
   assert.equal(clusters[0].ids.length, clusters[0].count);
+});
+
+test('access-token clusters are found when asked for', () => {
+  const list = Array.from({ length: 50 }, (_, i) => cred(`a${i}`, at(3 + (i % 3)), null));
+  const clusters = findClusters(layoutTimeline(list, now), { lanes: ['access'] });
+  assert.deepEqual(clusters.map((c) => [c.lane, c.firstBin, c.lastBin, c.count]), [['access', 3, 5, 50]]);
 });
 
 test('evenly spread ends make no cluster', () => {

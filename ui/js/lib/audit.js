@@ -10,6 +10,20 @@ export const ACTIONS = [
 ];
 export const ACTION_LABEL = Object.fromEntries(ACTIONS);
 
+/** "Refresh failed 3h ago": the action as a noun. */
+export const ACTION_NOUN = {
+  add: 'Add or change', import: 'Import', authorize: 'Authorization', refresh: 'Refresh', mint: 'Mint',
+  'refresh-bearer': 'Bearer refresh', check: 'Check', revoke: 'Revocation', remove: 'Removal',
+  interrupted: 'Refresh', warning: 'Warning',
+};
+
+/** "Refreshed 3h ago": the action done. */
+export const ACTION_DONE = {
+  add: 'Added', import: 'Imported', authorize: 'Authorized', refresh: 'Refreshed', mint: 'Minted',
+  'refresh-bearer': 'Bearer refreshed', check: 'Checked', revoke: 'Revoked', remove: 'Removed',
+  interrupted: 'Interrupted', warning: 'Warned',
+};
+
 export const RESULTS = [['ok', 'Succeeded'], ['transient', 'Failed, will retry'], ['permanent', 'Failed, needs a person']];
 export const RESULT_LABEL = Object.fromEntries(RESULTS);
 

@@ -93,9 +93,7 @@ export function remedyButton(remedy, status) {
         action: 'open-control-hub',
         target,
         orgId: remedy.target_org_id ?? null,
-        hint: remedy.target_org_id
-          ? `An admin of org ${remedy.target_org_id} authorizes the app under Apps \u203a Service apps; then check again.`
-          : 'An org admin authorizes the app under Apps \u203a Service apps; then check again.',
+        hint: 'An admin of the target org authorizes the app in Control Hub under Apps \u203a Service apps; then check again.',
       };
     case 'choose-bearer':
       return {

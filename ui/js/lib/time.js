@@ -39,12 +39,13 @@ export function relative(at, now) {
 /**
  * An expiry as a countdown cell shows it: the text, and how worried to look.
  * `tone` is one of "none" (unknown), "past", "soon" (under an hour), "near" (under two days), "fine".
+ * `compact` drops the word "ended" where a column header already says it.
  */
-export function countdown(at, now) {
+export function countdown(at, now, { compact = false } = {}) {
   const atMs = toMs(at);
   if (atMs === null) return { text: 'unknown', tone: 'none', past: false };
   const delta = atMs - now;
-  if (delta <= 0) return { text: `ended ${span(delta)} ago`, tone: 'past', past: true };
+  if (delta <= 0) return { text: compact ? `${span(delta)} ago` : `ended ${span(delta)} ago`, tone: 'past', past: true };
   const tone = delta < HOUR ? 'soon' : delta < 2 * DAY ? 'near' : 'fine';
   return { text: `in ${span(delta)}`, tone, past: false };
 }

@@ -72,11 +72,13 @@ export function barHeight(count, max, maxPx, minPx = 3) {
 /**
  * Clusters: the `windowDays` stretches holding the most ends, each at least `minShare` of the lane's
  * dated tokens and at least `minCount`, not overlapping, at most `limit` per lane, soonest first.
+ * Only refresh tokens by default: access tokens all end within two weeks and renew themselves,
+ * while refresh tokens ending together after a bulk import all need a person together.
  */
-export function findClusters(layout, { windowDays = 7, minShare = 0.1, minCount = 5, limit = 3 } = {}) {
+export function findClusters(layout, { windowDays = 7, minShare = 0.2, minCount = 10, limit = 3, lanes = ['refresh'] } = {}) {
   const out = [];
   const width = Math.max(1, Math.round(windowDays / layout.binDays));
-  for (const lane of layout.lanes) {
+  for (const lane of layout.lanes.filter((l) => lanes.includes(l.key))) {
     const counts = new Array(layout.binCount).fill(0);
     for (const [index, bin] of lane.bins) if (index >= 0 && index < layout.binCount) counts[index] = bin.ids.length;
     const threshold = Math.max(minCount, Math.ceil(lane.total * minShare));
