@@ -2,7 +2,7 @@
 // must say more (a secret, a confirmation) and a toast or live-region message for the result.
 
 import { api } from './api.js';
-import { h, icon, toast, announce, replace, copyText } from './dom.js';
+import { h, icon, toast, announce, replace, append, copyText } from './dom.js';
 import { openDialog, confirmDialog, field, setFieldMessage, submitOnEnter } from './dialogs.js';
 import { errorText } from './lib/errors.js';
 import { validateSecret, validatePersonalExpiry } from './lib/validate.js';
@@ -334,11 +334,11 @@ function openAuthorizeDialog(app, id, initialMethod) {
             // The code and where to enter it are laid out below; the CLI's sentence would repeat them.
             message.textContent = '';
             const code = h('output', { class: 'device-code', text: p.user_code, aria: { label: `Code ${p.user_code.split('').join(' ')}` } });
-            extra.append(
+            append(extra, [
               h('p', {}, 'On any device, open ', h('strong', { class: 'selectable', text: p.verification_uri }), ' and enter this code:'),
               h('div', { class: 'device-code-row' }, code,
                 h('button', { type: 'button', class: 'btn btn-secondary', on: { click: () => copyText(p.user_code, 'Code') } }, icon('copy'), h('span', { text: 'Copy code' }))),
-              p.expires_at ? h('p', { class: 'muted', text: `The code works until ${dateTime(p.expires_at)}.` }) : null);
+              p.expires_at ? h('p', { class: 'muted', text: `The code works until ${dateTime(p.expires_at)}.` }) : null]);
             actionsHost.append(switchButton());
             break;
           }

@@ -54,6 +54,7 @@ test('a remedy on another credential (a service app\u2019s bearer) targets it', 
   const b = remedyButton({ kind: 'authorize', credential: 'int-bearer' }, { id: 'sa-1' });
   assert.equal(b.target, 'int-bearer');
   assert.equal(b.label, 'Authorize its bearer');
+  assert.equal(remedyButton({ kind: 'replace-personal-token', credential: 'pat-b' }, { id: 'sa-1' }).label, 'Paste a new token for its bearer\u2026');
   assert.equal(remedyButton({ kind: 'authorize' }, { id: 'i', attention: { reason: 'not-authorized' } }).label, 'Authorize');
   assert.equal(remedyButton({ kind: 'authorize' }, { id: 'i', attention: { reason: 'refresh-token-rejected' } }).label, 'Authorize again');
 });

@@ -224,6 +224,34 @@ const SCENARIOS = [
     })()`);
     await p.until('document.querySelector(".import-file")');
   } },
+  { name: 'replace-secret', query: '?mock=24', steps: async (p) => {
+    await selectByName(p, 'Wayne Enterprises');
+    await p.until('document.querySelector(".card-attention .btn-primary")');
+    await p.click('.card-attention .btn-primary');
+    await p.until('document.querySelector("dialog[open] #secret-value")');
+  } },
+  { name: 'bearer-remedy', query: '?mock=24', steps: async (p) => {
+    // Its bearer is an expired personal token: the remedy replaces that token.
+    await selectByName(p, 'Hooli reporting app');
+    await p.until('document.querySelector(".card-attention .btn-primary")');
+  } },
+  { name: 'edit-service-app', query: '?mock=24', steps: async (p) => {
+    await selectByName(p, 'Tyrell provisioning');
+    await p.until('document.querySelector(".detail-footer")');
+    await p.clickText('Edit\u2026');
+    await p.until('document.querySelector("dialog[open] #f-bearer")');
+  } },
+  { name: 'narrow-detail', query: '?mock=24', width: 820, height: 600, steps: async (p) => {
+    await selectByName(p, 'Stark Compliance');
+    await p.eval('document.querySelector("#credentials-list").focus()');
+    await p.key('Enter');
+    await p.until('document.querySelector(".split.show-detail")');
+  } },
+  { name: 'keychain', query: '?mock=keychain', steps: async (p) => {
+    await p.until('document.querySelector("#view-unlock form")');
+    await p.click('#view-unlock .btn-primary');
+    await p.until('document.querySelector("#view-unlock .form-summary").textContent');
+  } },
   { name: 'unlock', query: '?mock=locked', steps: async (p) => {
     await p.until('document.querySelector("#unlock-passphrase")');
     await p.eval('document.querySelector("#unlock-passphrase").focus()');
@@ -241,6 +269,43 @@ const SCENARIOS = [
     await p.type('x');
   } },
 ];
+
+/**
+ * Checks on the live DOM after each scenario: text that leaked as "null" or "undefined", controls
+ * without an accessible name, duplicate ids. Runs in the page.
+ */
+function domChecks() {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (/^(null|undefined|NaN)$|\[object \w+\]/.test(n.textContent.trim())) out.push(`text node "${n.textContent.trim()}" in <${n.parentElement.tagName.toLowerCase()} class="${n.parentElement.className}">`);
+  }
+  const visible = (el) => el.getClientRects().length > 0 || el.closest('dialog[open]');
+  for (const el of document.querySelectorAll('input, select, textarea, button, [role=option], [role=listbox], a[href]')) {
+    if (!visible(el) || el.getAttribute('aria-hidden') === 'true') continue;
+    const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.getAttribute('title')
+      || (['BUTTON', 'A'].includes(el.tagName) && el.textContent.trim()) || (el.getAttribute('role') === 'option' && el.textContent.trim());
+    if (!named) out.push(`unlabelled <${el.tagName.toLowerCase()} id="${el.id}" class="${el.className}">`);
+  }
+  const ids = new Map();
+  for (const el of document.querySelectorAll('[id]')) ids.set(el.id, (ids.get(el.id) ?? 0) + 1);
+  for (const [id, n] of ids) if (n > 1) out.push(`duplicate id ${id} (${n}x)`);
+  for (const el of document.querySelectorAll('[aria-describedby], [aria-labelledby], [aria-controls], [aria-activedescendant]')) {
+    for (const attr of ['aria-describedby', 'aria-labelledby', 'aria-controls', 'aria-activedescendant']) {
+      for (const ref of (el.getAttribute(attr) ?? '').split(/\s+/).filter(Boolean)) {
+        if (!document.getElementById(ref)) out.push(`${attr}="${ref}" on <${el.tagName.toLowerCase()}> names no element`);
+      }
+    }
+  }
+  return out;
+}
+
+async function selectByName(p, name) {
+  await p.until('document.querySelector(".row")');
+  await p.eval(`(() => { const s = document.querySelector("#cred-search"); s.value = ${JSON.stringify(name)}; s.dispatchEvent(new Event("input")); })()`);
+  await p.until(`[...document.querySelectorAll(".row")].length === 1`);
+  await p.click('.row');
+}
 
 async function sampleFiles() {
   const dir = join(UI, '..', 'core', 'src', 'import', 'testdata');
@@ -276,6 +341,7 @@ async function main() {
           await scenario.steps(page);
           const file = join(OUT, `${scenario.name}-${scheme}.png`);
           await page.shot(file);
+          problems.push(...await page.eval(`(${domChecks})()`));
           console.log(`${problems.length ? 'PROBLEM' : 'ok     '} ${file}`);
         } catch (error) {
           problems.push(`step failed: ${error.message}`);

@@ -26,6 +26,8 @@ export const ACTION_DONE = {
 
 export const RESULTS = [['ok', 'Succeeded'], ['transient', 'Failed, will retry'], ['permanent', 'Failed, needs a person']];
 export const RESULT_LABEL = Object.fromEntries(RESULTS);
+/** For table cells and detail rows, where the column already says "Result". */
+export const RESULT_SHORT = { ok: 'Succeeded', transient: 'Will retry', permanent: 'Needs a person' };
 
 export const RANGES = [
   ['hour', 'Last hour', units.HOUR],

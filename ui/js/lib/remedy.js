@@ -73,7 +73,7 @@ export function remedyButton(remedy, status) {
       };
     case 'replace-client-secret':
       return {
-        label: 'Replace client secret\u2026',
+        label: onBearer ? 'Replace its bearer\u2019s client secret\u2026' : 'Replace client secret\u2026',
         action: 'set-secret',
         which: 'client-secret',
         target,
@@ -81,7 +81,7 @@ export function remedyButton(remedy, status) {
       };
     case 'replace-personal-token':
       return {
-        label: 'Paste a new token\u2026',
+        label: onBearer ? 'Paste a new token for its bearer\u2026' : 'Paste a new token\u2026',
         action: 'set-secret',
         which: 'personal-token',
         target,

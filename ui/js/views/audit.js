@@ -3,7 +3,7 @@
 
 import { api } from '../api.js';
 import { h, icon, replace, button, announce, copyText } from '../dom.js';
-import { auditFilter, ACTIONS, RESULTS, RANGES, ACTION_NOUN, RESULT_LABEL } from '../lib/audit.js';
+import { auditFilter, ACTIONS, RESULTS, RANGES, ACTION_NOUN, RESULT_SHORT } from '../lib/audit.js';
 import { dateTime, ago } from '../lib/time.js';
 import { errorText } from '../lib/errors.js';
 
@@ -68,7 +68,7 @@ export function createAuditView(app, section) {
       meta.push(h('button', { type: 'button', class: 'tracking', title: 'Copy trackingId', aria: { label: `Copy trackingId ${r.tracking_id}` }, on: { click: () => copyText(r.tracking_id, 'trackingId') } }, h('span', { class: 'mono', text: r.tracking_id }), icon('copy')));
     }
     if (meta.length) bits.push(h('span', { class: 'audit-meta' }, meta));
-    return h('td', { class: 'audit-details' }, bits.length ? bits : h('span', { class: 'muted', text: '\u2014' }));
+    return h('td', {}, h('div', { class: 'audit-details' }, bits.length ? bits : h('span', { class: 'muted', text: '\u2014' })));
   }
 
   function renderRows(list, append) {
@@ -79,7 +79,7 @@ export function createAuditView(app, section) {
         ? h('button', { type: 'button', class: 'btn btn-link btn-inline', text: r.credential_name ?? r.credential_id, on: { click: () => app.emit('select', r.credential_id) } })
         : h('span', { text: r.credential_name ?? r.credential_id ?? '\u2014' })),
       h('td', { text: ACTION_NOUN[r.action] ?? r.action }),
-      h('td', {}, h('span', { class: ['result', `tone-${r.result === 'ok' ? 'ok' : r.result === 'transient' ? 'warning' : 'error'}`], text: RESULT_LABEL[r.result] ?? r.result })),
+      h('td', {}, h('span', { class: ['result', `tone-${r.result === 'ok' ? 'ok' : r.result === 'transient' ? 'warning' : 'error'}`], text: RESULT_SHORT[r.result] ?? r.result })),
       detailsCell(r)));
     if (append) tbody.append(...rows);
     else replace(tbody, rows);

@@ -3,11 +3,11 @@
 // offers to replace one.
 
 import { api } from '../api.js';
-import { h, icon, replace, toast, announce, copyText } from '../dom.js';
+import { h, icon, replace, append, toast, announce, copyText } from '../dom.js';
 import { openDialog, field, setFieldMessage, submitOnEnter } from '../dialogs.js';
 import { validateCredentialForm, redirectUriFor, validatePort, validateRedirectUri, DEFAULT_SCOPES, DEFAULT_REDIRECT_PORT, MINT_SCOPE } from '../lib/validate.js';
 import { errorText } from '../lib/errors.js';
-import { KIND_LABEL } from '../lib/listing.js';
+
 
 const KINDS = [
   { value: 'integration', label: 'Integration', hint: 'An OAuth app you sign in to once; refreshed for 90 days at a time.', link: 'new-integration', linkText: 'Create an integration at developer.webex.com' },
@@ -281,7 +281,7 @@ export async function openCredentialForm(app, { mode, kind: initialKind = 'integ
       });
       submitOnEnter(form);
 
-      form.append(kindHost, helpHost, fieldsHost, summary);
+      append(form, [kindHost, editing ? null : helpHost, fieldsHost, summary]);
       renderFields();
       if (kind === 'service-app' && values.bearer) loadBearerScopes(values.bearer);
       return {
@@ -296,4 +296,4 @@ export async function openCredentialForm(app, { mode, kind: initialKind = 'integ
   });
 }
 
-export { KIND_LABEL };
+

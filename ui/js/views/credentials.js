@@ -15,7 +15,8 @@ const DEFAULT_DIR = { name: 'asc', org: 'asc', state: 'asc', access: 'asc', refr
 export function createCredentialsView(app, section) {
   const filter = { text: '', org: '', state: 'all', only: null, onlyLabel: '' };
   let sort = { key: 'state', dir: 'asc' };
-  let timelineOpen = true;
+  // Short windows start with the timeline folded, so the list keeps room for rows.
+  let timelineOpen = !window.matchMedia('(max-height: 640px)').matches;
 
   const summary = h('p', { class: 'view-subtitle', id: 'credentials-summary' });
   const search = h('input', { type: 'search', class: 'input search-input', id: 'cred-search', placeholder: 'Search names, orgs, ids, trackingIds', autocomplete: 'off', spellcheck: 'false', aria: { controls: 'credentials-list', describedby: 'cred-count' } });
@@ -39,7 +40,9 @@ export function createCredentialsView(app, section) {
       announce(`${ids.length} selected from the timeline and shown in the list.`);
     },
   });
-  const timelineBody = h('div', { id: 'timeline-body', class: 'timeline-body' }, timeline.el);
+  const timelineBody = h('div', { id: 'timeline-body', class: 'timeline-body', hidden: !timelineOpen }, timeline.el);
+  timelineToggle.setAttribute('aria-expanded', String(timelineOpen));
+  timeline.clusters.hidden = !timelineOpen;
   const timelineCard = h('section', { class: 'card timeline-card', aria: { label: 'Expiry timeline' } },
     h('div', { class: 'timeline-head' }, h('h2', { class: 'card-title' }, timelineToggle), timeline.clusters),
     timelineBody);

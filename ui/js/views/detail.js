@@ -6,7 +6,7 @@ import { h, icon, replace, button, copyText } from '../dom.js';
 import { countdown, dateTime, ago } from '../lib/time.js';
 import { KIND_LABEL, HEALTH_LABEL, effectiveHealth } from '../lib/listing.js';
 import { remedyFor, remedyButton, attentionText } from '../lib/remedy.js';
-import { ACTION_NOUN, RESULT_LABEL } from '../lib/audit.js';
+import { ACTION_NOUN, RESULT_SHORT } from '../lib/audit.js';
 import { errorText } from '../lib/errors.js';
 import { healthPill } from './list.js';
 
@@ -65,6 +65,10 @@ export function createDetail({ app, onClose }) {
     const card = h('section', { class: 'card card-attention', aria: { label: 'Needs attention' } },
       h('div', { class: 'card-head' }, icon('alert'), h('h3', { text: 'Needs attention' })),
       h('p', { text: sentence }));
+    if (b && b.target !== c.id && app.get(b.target)) {
+      card.append(h('p', { class: 'small' }, 'Its bearer: ',
+        h('button', { type: 'button', class: 'btn btn-link btn-inline', text: app.nameOf(b.target), on: { click: () => app.emit('select', b.target) } })));
+    }
     if (b) {
       const btn = button(b.label, { kind: 'primary', icon: b.action === 'authorize' ? 'globe' : b.action === 'unlock' ? 'lock' : b.action === 'open-control-hub' ? 'external' : b.action === 'edit' ? 'edit' : 'key', on: (e) => app.actions.runRemedy(b, e.currentTarget) });
       btn.setAttribute('aria-describedby', 'remedy-hint');
@@ -114,7 +118,7 @@ export function createDetail({ app, onClose }) {
     if (!a) return h('p', { class: 'muted', text: 'Nothing has been tried yet.' });
     const tone = a.outcome === 'ok' ? 'ok' : a.outcome === 'transient' ? 'warning' : 'error';
     return h('dl', { class: 'facts' },
-      row('What', h('span', { text: `${ACTION_NOUN[a.action] ?? a.action}` }), h('span', { class: ['result', `tone-${tone}`], text: RESULT_LABEL[a.outcome] ?? a.outcome })),
+      row('What', h('span', { text: `${ACTION_NOUN[a.action] ?? a.action}` }), h('span', { class: ['result', `tone-${tone}`], text: RESULT_SHORT[a.outcome] ?? a.outcome })),
       row('When', h('span', { text: ago(a.at, app.now()) }), h('span', { class: 'muted detail-abs', text: dateTime(a.at) })),
       a.http_status ? row('HTTP status', h('span', { class: 'mono', text: String(a.http_status) })) : null,
       a.message ? row('Message', h('span', { class: 'selectable', text: a.message })) : null,

@@ -3,7 +3,7 @@
 // confirmation, and the files' text is dropped as soon as the backend has it.
 
 import { api } from '../api.js';
-import { h, icon, replace, button, toast, announce } from '../dom.js';
+import { h, icon, replace, append, button, toast, announce } from '../dom.js';
 import { screenFiles, importModel } from '../lib/importModel.js';
 import { errorText } from '../lib/errors.js';
 import { dropZone } from './dropZone.js';
@@ -18,16 +18,25 @@ export function createImportView(app, section) {
   const results = h('div', { class: 'import-results' });
   const footer = h('div', { class: 'import-footer' });
 
+  const zone = dropZone({ id: 'import-files', onFiles: (files) => take(files) });
   section.append(
     h('header', { class: 'view-header' },
       h('div', {},
         h('h1', { id: 'import-title', text: 'Import' }),
         h('p', { class: 'view-subtitle', text: 'Files from earlier tools: tokens_master.json, token-config.json, .wtr-cli.yaml or .json, and .env. You see what each entry becomes before anything is stored.' }))),
     h('div', { class: 'view-body' },
-      dropZone({ id: 'import-files', onFiles: (files) => take(files) }),
+      zone,
       status,
       results,
       footer));
+
+  function reset(message) {
+    replace(results);
+    replace(footer);
+    status.textContent = message;
+    zone.classList.remove('drop-zone-compact');
+    zone.querySelector('.btn')?.focus();
+  }
 
   async function discard() {
     if (preview?.id) await api.importDiscard(preview.id).catch(() => {});
@@ -105,24 +114,26 @@ export function createImportView(app, section) {
 
   function render() {
     const model = preview.model;
+    // With a preview on screen the drop zone shrinks to a line: the preview is what to read now.
+    zone.classList.add('drop-zone-compact');
     status.textContent = model.summary;
     replace(results, model.files.map(fileCard));
     replace(footer);
     if (model.dryRun) {
       const confirm = button(model.confirmLabel, { kind: 'primary', icon: 'check', on: (e) => confirmImport(e.currentTarget) });
       confirm.disabled = !model.canConfirm;
-      footer.append(
+      append(footer, [
         serviceAppPicker(model),
         h('div', { class: 'footer-row' },
           h('p', { class: 'muted', text: model.canConfirm ? 'Nothing has been stored yet.' : 'Nothing here can be imported. Fix the files and choose them again.' }),
           h('div', { class: 'header-actions' },
-            button('Discard', { on: async () => { await discard(); replace(results); replace(footer); status.textContent = 'Discarded: nothing was stored.'; } }),
-            confirm)));
+            button('Discard', { on: async () => { await discard(); reset('Discarded: nothing was stored.'); } }),
+            confirm))]);
     } else {
       footer.append(h('div', { class: 'footer-row' },
         h('p', { class: 'muted', text: 'Imported credentials refresh at their next due time; those with an unknown expiry get one at their first refresh.' }),
         h('div', { class: 'header-actions' },
-          button('Import more\u2026', { on: () => { replace(results); replace(footer); status.textContent = ''; section.querySelector('.drop-zone .btn')?.focus(); } }),
+          button('Import more\u2026', { on: () => reset('') }),
           button('Show credentials', { kind: 'primary', on: () => app.navigate('credentials') }))));
     }
     announce(model.summary);

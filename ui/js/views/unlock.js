@@ -65,10 +65,11 @@ export function createUnlockView(app, section) {
     });
     replace(card,
       h('div', { class: 'unlock-icon' }, icon('lock')),
-      h('h1', { id: 'unlock-title', text: 'Unlock the vault' }),
+      h('h1', { id: 'unlock-title', text: passphrase ? 'Unlock the vault' : 'The keychain is locked' }),
       h('p', { class: 'muted', text: passphrase
         ? 'This vault is protected by a passphrase instead of the system keychain. Tokens cannot be used or refreshed until it is unlocked.'
-        : app.vault.message ?? 'The system keychain did not hand out the vault key. Unlock the keychain (usually with your login password), then try again.' }),
+        : 'The vault key is kept in the system keychain, which did not hand it out. Unlock the keychain (usually with your login password), then try again.' }),
+      !passphrase && app.vault.message ? h('p', { class: 'muted small', text: `The keychain said: ${app.vault.message}.` }) : null,
       form);
   }
 
