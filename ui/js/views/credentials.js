@@ -97,6 +97,10 @@ export function createCredentialsView(app, section) {
     filter.org = orgSelect.value;
     const counts = stateCounts(all);
     replace(stateSelect, STATE_FILTERS.map((f) => h('option', { value: f.value, text: `${f.label} (${counts[f.value]})` })));
+  }
+
+  function syncControls() {
+    orgSelect.value = filter.org;
     stateSelect.value = filter.state;
     sortSelect.value = sort.key;
     replace(dirButton, icon(sort.dir === 'asc' ? 'arrowUp' : 'arrowDown'));
@@ -114,10 +118,19 @@ export function createCredentialsView(app, section) {
     summary.textContent = parts.join(' \u00b7 ');
   }
 
+  // The summary and the filters' counts change with the data, not with the search text: rebuild
+  // them only when a status arrived, so typing in the search stays cheap with 1,000 credentials.
+  let dataVersion = 0;
+  let shownVersion = -1;
+
   function update({ keepSelection = true } = {}) {
     const all = app.list();
-    renderSummary(all);
-    renderFilters(all);
+    if (shownVersion !== dataVersion) {
+      renderSummary(all);
+      renderFilters(all);
+      shownVersion = dataVersion;
+    }
+    syncControls();
     const base = { text: filter.text, org: filter.org, state: filter.state };
     timeline.setItems(visibleCredentials(all, base, sort));
     visible = visibleCredentials(all, { ...base, only: filter.only }, sort);
@@ -164,6 +177,8 @@ export function createCredentialsView(app, section) {
   });
   orgSelect.addEventListener('change', () => { filter.org = orgSelect.value; update(); });
   stateSelect.addEventListener('change', () => { filter.state = stateSelect.value; update(); });
+  // Another view may have changed what the filters should offer (an import, a removal).
+  const refreshData = () => { dataVersion += 1; };
   sortSelect.addEventListener('change', () => { sort = { key: sortSelect.value, dir: DEFAULT_DIR[sortSelect.value] }; update(); });
   dirButton.addEventListener('click', () => { sort = { ...sort, dir: sort.dir === 'asc' ? 'desc' : 'asc' }; update(); });
 
@@ -181,7 +196,10 @@ export function createCredentialsView(app, section) {
     }
   });
 
-  app.on('status', () => { if (!section.hidden) update(); });
+  app.on('status', () => {
+    dataVersion += 1;
+    if (!section.hidden) update();
+  });
   app.on('select', (id) => {
     if (!app.get(id)) return;
     if (filter.only && !filter.only.has(id)) filter.only = null;
@@ -208,6 +226,7 @@ export function createCredentialsView(app, section) {
 
   return {
     show() {
+      refreshData();
       update();
       timeline.redraw();
     },
