@@ -19,7 +19,7 @@ export function createCredentialsView(app, section) {
   let timelineOpen = !window.matchMedia('(max-height: 640px)').matches;
 
   const summary = h('p', { class: 'view-subtitle', id: 'credentials-summary' });
-  const search = h('input', { type: 'search', class: 'input search-input', id: 'cred-search', placeholder: 'Search names, orgs, ids, trackingIds', autocomplete: 'off', spellcheck: 'false', aria: { controls: 'credentials-list', describedby: 'cred-count' } });
+  const search = h('input', { type: 'search', class: 'input search-input', id: 'cred-search', placeholder: 'Search name, org, id\u2026', title: 'Matches names, orgs, credential and client ids, and trackingIds', autocomplete: 'off', spellcheck: 'false', aria: { controls: 'credentials-list', describedby: 'cred-count' } });
   const orgSelect = h('select', { class: 'input', id: 'cred-org' });
   const stateSelect = h('select', { class: 'input', id: 'cred-state' });
   const sortSelect = h('select', { class: 'input', id: 'cred-sort' }, SORTS.map(([v, l]) => h('option', { value: v, text: `Sort by ${l.toLowerCase()}` })));
