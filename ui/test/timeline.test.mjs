@@ -28,6 +28,11 @@ test('every dated end lands in one bin of its lane; ended and beyond-horizon one
   assert.equal(t.max, 3);
 });
 
+test('a token ending this very moment has ended, as the engine\u2019s health says', () => {
+  const t = layoutTimeline([cred('now', new Date(now).toISOString(), null)], now);
+  assert.deepEqual(t.lanes[0].bins.get(ENDED).ids, ['now']);
+});
+
 test('bins widen when the plot is narrow', () => {
   assert.equal(binDaysFor(900, 90, 6), 1);
   assert.equal(binDaysFor(300, 90, 6), 2);
