@@ -175,8 +175,7 @@ const SCENARIOS = [
     await p.until('document.querySelector(".card-attention")');
   } },
   { name: 'add-integration', query: '?mock=24', steps: async (p) => {
-    await p.clickText('Add\u2026');
-    await p.until('document.querySelector("dialog[open] #f-name")');
+    await openAddForm(p);
     await p.eval('document.querySelector("#f-name").focus()');
     await p.type('Acme sandbox');
     await p.eval('document.querySelector("#f-client_id").focus()');
@@ -186,31 +185,25 @@ const SCENARIOS = [
     await p.type('80');
   } },
   { name: 'add-service-app', query: '?mock=24', steps: async (p) => {
-    await p.clickText('Add\u2026');
-    await p.until('document.querySelector("dialog[open] #kind-service-app")');
+    await openAddForm(p);
     await p.click('#kind-service-app');
     await p.click('.dialog-actions .btn-primary');
   } },
   { name: 'authorize-device', query: '?mock=24', steps: async (p) => {
-    await p.until('document.querySelector(".row")');
-    await p.eval('[...document.querySelectorAll(".row")].find((r) => r.textContent.includes("Wonka")).click()');
+    await selectByName(p, 'Wonka Foods');
     await p.until('document.querySelector(".detail-actions")');
     await p.clickText('Authorize with a device code');
     await p.until('document.querySelector(".device-code")');
   } },
   { name: 'authorize-browser', query: '?mock=24', steps: async (p) => {
-    await p.until('document.querySelector(".row")');
-    await p.eval('[...document.querySelectorAll(".row")].find((r) => r.textContent.includes("Wonka")).click()');
+    await selectByName(p, 'Wonka Foods');
     await p.until('document.querySelector(".card-attention .btn-primary")');
     await p.click('.card-attention .btn-primary');
     await p.until('document.querySelector(".step-current")');
     await p.until('document.querySelector(".authorize-actions .btn")');
   } },
   { name: 'remove-confirm', query: '?mock=24', steps: async (p) => {
-    await p.until('document.querySelector(".row")');
-    await p.eval('document.querySelector("#cred-search").value = "partner minting"; document.querySelector("#cred-search").dispatchEvent(new Event("input"))');
-    await p.until('document.querySelectorAll(".row").length === 1');
-    await p.click('.row');
+    await selectByName(p, 'Partner minting');
     await p.until('document.querySelector(".detail-footer")');
     await p.clickText('Remove\u2026');
     await p.until('document.querySelector("dialog[open]")');
@@ -287,9 +280,7 @@ const SCENARIOS = [
   } },
   { name: 'check-secrets', query: '?mock=24', schemes: ['light'], steps: async (p) => {
     const secret = 'sEcReT-from-the-form-123456';
-    await p.until('document.querySelector(".row")');
-    await p.clickText('Add\u2026');
-    await p.until('document.querySelector("dialog[open] #f-name")');
+    await openAddForm(p);
     await p.eval(`(() => {
       const set = (id, v) => { const el = document.querySelector(id); el.value = v; el.dispatchEvent(new Event('input')); };
       set('#f-name', 'Leak check'); set('#f-client_id', 'C' + 'ab'.repeat(32)); set('#f-client_secret', ${JSON.stringify(secret)});
@@ -403,6 +394,12 @@ function domChecks() {
     }
   }
   return out;
+}
+
+async function openAddForm(p) {
+  await p.until('document.querySelector(".row")');
+  await p.clickText('Add\u2026');
+  await p.until('document.querySelector("dialog[open] #f-name")');
 }
 
 async function selectByName(p, name) {

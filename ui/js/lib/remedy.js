@@ -37,6 +37,22 @@ const BY_REASON = {
   'request-rejected': 'review-settings',
 };
 
+/** The two remedies that ask for a new secret: which one, and how their buttons read. */
+const SECRET_BUTTONS = {
+  'replace-client-secret': {
+    which: 'client-secret',
+    own: 'Replace client secret\u2026',
+    bearer: 'Replace its bearer\u2019s client secret\u2026',
+    hint: 'Copy the current secret from the app\u2019s page at developer.webex.com.',
+  },
+  'replace-personal-token': {
+    which: 'personal-token',
+    own: 'Paste a new token\u2026',
+    bearer: 'Paste a new token for its bearer\u2026',
+    hint: 'Personal access tokens last 12 hours; copy a new one at developer.webex.com.',
+  },
+};
+
 /**
  * The remedy for a credential's status: the one the backend sent, else one derived from its
  * attention reason, else (no secrets stored) the secret it lacks; null when nothing is wrong.
@@ -72,21 +88,10 @@ export function remedyButton(remedy, status) {
         hint: 'Opens your browser to sign in to Webex and approve access.',
       };
     case 'replace-client-secret':
-      return {
-        label: onBearer ? 'Replace its bearer\u2019s client secret\u2026' : 'Replace client secret\u2026',
-        action: 'set-secret',
-        which: 'client-secret',
-        target,
-        hint: 'Copy the current secret from the app\u2019s page at developer.webex.com.',
-      };
-    case 'replace-personal-token':
-      return {
-        label: onBearer ? 'Paste a new token for its bearer\u2026' : 'Paste a new token\u2026',
-        action: 'set-secret',
-        which: 'personal-token',
-        target,
-        hint: 'Personal access tokens last 12 hours; copy a new one at developer.webex.com.',
-      };
+    case 'replace-personal-token': {
+      const b = SECRET_BUTTONS[remedy.kind];
+      return { label: onBearer ? b.bearer : b.own, action: 'set-secret', which: b.which, target, hint: b.hint };
+    }
     case 'authorize-app-in-org':
       return {
         label: 'Open Control Hub',
