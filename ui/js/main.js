@@ -142,9 +142,24 @@ async function boot() {
     app.emit('vault', vault);
     if (vault.state === 'unlocked' && wasLocked) announce('The vault is unlocked.');
   });
+  // A bulk failure (Webex down for a thousand credentials) must not bury the window in toasts:
+  // attention events arriving together become one message.
+  let attentionBatch = [];
   await listen('engine-event', (event) => {
-    if (event.event === 'needs-attention') toast(`\u201c${event.name}\u201d needs attention: ${event.message}`, { tone: 'warning' });
-    else if (event.event === 'recovered') announce(`\u201c${event.name}\u201d works again.`);
+    if (event.event === 'needs-attention') {
+      attentionBatch.push(event);
+      if (attentionBatch.length === 1) {
+        setTimeout(() => {
+          const batch = attentionBatch;
+          attentionBatch = [];
+          toast(batch.length === 1
+            ? `\u201c${batch[0].name}\u201d needs attention.`
+            : `${batch.length} credentials need attention.`, { tone: 'warning' });
+        }, 400);
+      }
+    } else if (event.event === 'recovered') {
+      announce(`\u201c${event.name}\u201d works again.`);
+    }
     app.emit('engine-event', event);
   });
   await listen('authorize-progress', (progress) => app.emit('authorize-progress', progress));
@@ -159,6 +174,8 @@ async function boot() {
   $('#view-loading').hidden = true;
   fromHash();
   $('#app').removeAttribute('aria-busy');
+  // For measuring "click to usable window" from outside (WebDriver reads this entry).
+  performance.mark('window-ready');
 }
 
 boot().catch((error) => {
