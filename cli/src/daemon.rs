@@ -82,6 +82,8 @@ fn log_event(engine: &Engine, event: &EngineEvent) {
             tracing::info!("\"{name}\" is now {}", health.as_str())
         }
         EngineEvent::CredentialsChanged => tracing::info!("the list of credentials changed"),
+        EngineEvent::RefreshStarted { name, .. } => tracing::debug!("refreshing \"{name}\""),
+        EngineEvent::RefreshEnded { name, .. } => tracing::debug!("done refreshing \"{name}\""),
     }
 }
 
