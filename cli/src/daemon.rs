@@ -8,25 +8,15 @@ use tokio::signal::unix::{SignalKind, signal};
 use webex_token_core::agent::{AgentClient, ClientError};
 use webex_token_core::daemon::Daemon;
 use webex_token_core::paths::Paths;
-use webex_token_core::schedule::{Policy, SchedulerOptions};
 use webex_token_core::status::relative;
 use webex_token_core::{Engine, EngineEvent};
 
 pub async fn run(engine: Engine, concurrency: usize) -> anyhow::Result<ExitCode> {
     let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
     let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
-    let config = engine.config()?;
-    let policy = Policy::from_settings(&config.settings.schedule).map_err(|problem| {
-        anyhow::anyhow!("{}: {problem}", engine.paths().config_file().display())
-    })?;
-    let options = SchedulerOptions {
-        policy,
-        concurrency: concurrency.max(1),
-        ..SchedulerOptions::default()
-    };
     let mut events = engine.subscribe();
-    let daemon = Daemon::start(engine.clone(), options, "webex-token daemon").await?;
-    let count = config.credentials.len();
+    let daemon = Daemon::start(engine.clone(), concurrency, "webex-token daemon").await?;
+    let count = engine.config()?.credentials.len();
     tracing::info!(
         "keeping {count} credential(s) alive; scripts get tokens from {}",
         daemon.socket().display()
@@ -82,6 +72,8 @@ fn log_event(engine: &Engine, event: &EngineEvent) {
             tracing::info!("\"{name}\" is now {}", health.as_str())
         }
         EngineEvent::CredentialsChanged => tracing::info!("the list of credentials changed"),
+        EngineEvent::RefreshStarted { name, .. } => tracing::debug!("refreshing \"{name}\""),
+        EngineEvent::RefreshEnded { name, .. } => tracing::debug!("done refreshing \"{name}\""),
     }
 }
 

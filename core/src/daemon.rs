@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use tokio::sync::watch;
 
 use crate::agent::{AgentError, AgentServer};
-use crate::engine::Engine;
+use crate::engine::{Engine, EngineError};
 use crate::paths::ensure_private_dir;
-use crate::schedule::{self, SchedulerHandle, SchedulerOptions};
+use crate::schedule::{self, Policy, SchedulerHandle, SchedulerOptions};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
@@ -26,6 +26,11 @@ pub enum DaemonError {
     Lock { path: PathBuf, source: io::Error },
     #[error(transparent)]
     Agent(#[from] AgentError),
+    /// `[settings.schedule]` in the config file makes no sense; nothing was started.
+    #[error("{}: {problem}", .path.display())]
+    Schedule { path: PathBuf, problem: String },
+    #[error(transparent)]
+    Engine(#[from] EngineError),
 }
 
 fn describe_holder(holder: &Option<String>) -> String {
@@ -89,12 +94,25 @@ pub struct Daemon {
 }
 
 impl Daemon {
-    /// Takes the keeper lock, binds the agent socket and starts the scheduler.
+    /// Takes the keeper lock, binds the agent socket and starts the scheduler with the refresh
+    /// policy of the config's `[settings.schedule]`, at most `concurrency` refreshes at once.
     pub async fn start(
         engine: Engine,
-        options: SchedulerOptions,
+        concurrency: usize,
         holder: &str,
     ) -> Result<Daemon, DaemonError> {
+        let config = engine.config()?;
+        let policy = Policy::from_settings(&config.settings.schedule).map_err(|problem| {
+            DaemonError::Schedule {
+                path: engine.paths().config_file(),
+                problem,
+            }
+        })?;
+        let options = SchedulerOptions {
+            policy,
+            concurrency: concurrency.max(1),
+            ..SchedulerOptions::default()
+        };
         let lock = DaemonLock::acquire(&engine.paths().data_dir, holder)?;
         let agent = AgentServer::bind(engine.clone()).await?;
         let socket = agent.path().to_path_buf();

@@ -11,6 +11,12 @@ use crate::status::Health;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
 pub enum EngineEvent {
+    /// A request for new tokens is about to leave (its intent is recorded); a `RefreshEnded`
+    /// follows whatever happens. Shells show the credential as refreshing in between.
+    RefreshStarted { id: CredentialId, name: String },
+    /// The refresh announced by `RefreshStarted` is over; its result was stored and, where it
+    /// changed something, told by the events before this one.
+    RefreshEnded { id: CredentialId, name: String },
     /// New tokens were stored.
     Refreshed {
         id: CredentialId,
@@ -50,7 +56,9 @@ pub enum EngineEvent {
 impl EngineEvent {
     pub fn credential(&self) -> Option<&CredentialId> {
         match self {
-            EngineEvent::Refreshed { id, .. }
+            EngineEvent::RefreshStarted { id, .. }
+            | EngineEvent::RefreshEnded { id, .. }
+            | EngineEvent::Refreshed { id, .. }
             | EngineEvent::RefreshFailed { id, .. }
             | EngineEvent::NeedsAttention { id, .. }
             | EngineEvent::Recovered { id, .. }

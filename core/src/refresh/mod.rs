@@ -202,6 +202,10 @@ impl Engine {
                     }),
                 })
                 .await?;
+            self.emit(EngineEvent::RefreshStarted {
+                id: credential.id.clone(),
+                name: credential.name.clone(),
+            });
             let started = Instant::now();
             let mut attempt = 0;
             let result = loop {
@@ -231,8 +235,14 @@ impl Engine {
                 interrupted,
                 started: Some(started),
             };
-            self.record_result(credential, &record, result, attempted)
-                .await
+            let recorded = self
+                .record_result(credential, &record, result, attempted)
+                .await;
+            self.emit(EngineEvent::RefreshEnded {
+                id: credential.id.clone(),
+                name: credential.name.clone(),
+            });
+            recorded
         })
     }
 
