@@ -20,6 +20,7 @@ use webex_token_core::{Engine, Kind};
 
 use crate::args::{AddCommand, CommonAdd, parse_duration};
 use crate::output::{STATUS_HEADER, note, print_table, status_rows, terminal_safe, when};
+use crate::remedy::Remedies;
 use crate::secret_input::read_secret;
 
 pub async fn add(engine: &Engine, command: AddCommand) -> anyhow::Result<ExitCode> {
@@ -154,7 +155,11 @@ pub async fn list(engine: &Engine, json: bool) -> anyhow::Result<ExitCode> {
     } else if statuses.is_empty() {
         println!("no credentials yet: webex-token add …, or webex-token import FILE");
     } else {
-        print_table(STATUS_HEADER, &status_rows(&statuses, engine.now()));
+        let remedies = Remedies::with(engine.config()?);
+        print_table(
+            STATUS_HEADER,
+            &status_rows(&statuses, engine.now(), &remedies),
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -223,7 +228,7 @@ pub async fn show(engine: &Engine, name: &str, json: bool) -> anyhow::Result<Exi
         }
         rows.push(("last attempt", line));
     }
-    let note = note(&status);
+    let note = note(&status, &Remedies::with(engine.config()?));
     if !note.is_empty() {
         rows.push(("note", note));
     }
@@ -459,6 +464,7 @@ pub async fn refresh(
         return Ok(ExitCode::SUCCESS);
     }
     let (mut done, mut failed) = (0usize, 0usize);
+    let remedies = Remedies::with(engine.config()?);
     engine
         .refresh_all(concurrency, Retry::INTERACTIVE, |credential, result| {
             done += 1;
@@ -466,11 +472,16 @@ pub async fn refresh(
                 Ok(report) => println!("{}", line(&report)),
                 Err(e) => {
                     failed += 1;
-                    println!(
-                        "failed \"{}\": {}",
-                        credential.name,
-                        terminal_safe(&strip_name(&e.to_string(), &credential.name))
-                    );
+                    // The line names the credential already: say only what happened to it.
+                    let what = match e.failure() {
+                        Some(failure) => failure.detail.clone(),
+                        None => e.to_string(),
+                    };
+                    let what = match e.remedy().and_then(|r| remedies.render(&r, None)) {
+                        Some(fix) => format!("{what}; {fix}"),
+                        None => what,
+                    };
+                    println!("failed \"{}\": {}", credential.name, terminal_safe(&what));
                 }
             }
         })
@@ -489,14 +500,6 @@ fn expires(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
         Some(at) => format!("expires {}", webex_token_core::status::relative(at, now)),
         None => "expiry unknown".into(),
     }
-}
-
-/// Engine errors start with the credential's name; the line already shows it.
-fn strip_name(message: &str, name: &str) -> String {
-    message
-        .strip_prefix(&format!("{name}: "))
-        .unwrap_or(message)
-        .to_owned()
 }
 
 pub async fn revoke(engine: &Engine, name: &str) -> anyhow::Result<ExitCode> {

@@ -11,6 +11,8 @@ use webex_token_core::paths::Paths;
 use webex_token_core::status::relative;
 use webex_token_core::{Engine, EngineEvent};
 
+use crate::remedy::Remedies;
+
 pub async fn run(engine: Engine, concurrency: usize) -> anyhow::Result<ExitCode> {
     let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
     let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
@@ -64,8 +66,18 @@ fn log_event(engine: &Engine, event: &EngineEvent) {
             Some(at) => tracing::warn!("\"{name}\": {message} (next try {})", relative(*at, now)),
             None => tracing::warn!("\"{name}\": {message}"),
         },
-        EngineEvent::NeedsAttention { name, message, .. } => {
-            tracing::error!("\"{name}\" needs a person: {message}")
+        EngineEvent::NeedsAttention {
+            id,
+            name,
+            detail,
+            remedy,
+            ..
+        } => {
+            let remedies = engine
+                .config()
+                .map_or_else(|_| Remedies::load(), Remedies::with);
+            let what = remedies.sentence(detail, remedy, id);
+            tracing::error!("\"{name}\" needs a person: {what}")
         }
         EngineEvent::Recovered { name, .. } => tracing::info!("\"{name}\" works again"),
         EngineEvent::StatusChanged { name, health, .. } => {

@@ -5,6 +5,7 @@ mod args;
 mod commands;
 mod daemon;
 mod output;
+mod remedy;
 mod scripts;
 mod secret_input;
 mod source;
@@ -42,7 +43,16 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli.command, unlock)) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("webex-token: {}", output::terminal_safe(&describe(&error)));
+            let mut line = describe(&error);
+            if let Some(fix) = remedy::of_error(&error)
+                .and_then(|remedy| remedy::Remedies::load().render(&remedy, None))
+            {
+                line = format!("{line}; {fix}");
+            }
+            if let Some(hint) = remedy::hint(&error) {
+                line = format!("{line}; {hint}");
+            }
+            eprintln!("webex-token: {}", output::terminal_safe(&line));
             ExitCode::FAILURE
         }
     }

@@ -9,6 +9,8 @@ use webex_token_core::status::relative;
 pub use webex_token_core::webex::server_text::clean as terminal_safe;
 use webex_token_core::{CredentialStatus, Health};
 
+use crate::remedy::Remedies;
+
 /// Prints rows as columns separated by two spaces, each as wide as its widest cell.
 pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
     let rows: Vec<Vec<String>> = rows
@@ -51,9 +53,9 @@ pub fn when(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
 }
 
 /// The one thing a person should know about this credential now.
-pub fn note(status: &CredentialStatus) -> String {
+pub fn note(status: &CredentialStatus, remedies: &Remedies) -> String {
     if let Some(attention) = &status.attention {
-        return attention.message.clone();
+        return remedies.sentence(&attention.detail, &attention.remedy, &status.id);
     }
     if !status.stored {
         return "no secrets in the vault: remove and add it again".into();
@@ -73,7 +75,11 @@ pub fn note(status: &CredentialStatus) -> String {
     }
 }
 
-pub fn status_rows(statuses: &[CredentialStatus], now: DateTime<Utc>) -> Vec<Vec<String>> {
+pub fn status_rows(
+    statuses: &[CredentialStatus],
+    now: DateTime<Utc>,
+    remedies: &Remedies,
+) -> Vec<Vec<String>> {
     statuses
         .iter()
         .map(|s| {
@@ -88,7 +94,7 @@ pub fn status_rows(statuses: &[CredentialStatus], now: DateTime<Utc>) -> Vec<Vec
                     webex_token_core::Kind::Personal => "-".into(),
                     _ => when(s.refresh_expires_at, now),
                 },
-                note(s),
+                note(s, remedies),
             ]
         })
         .collect()

@@ -8,9 +8,10 @@ use anyhow::{Context, bail};
 use chrono::Duration;
 use serde_json::json;
 use webex_token_core::Kind;
-use webex_token_core::engine::CheckAnswer;
+use webex_token_core::status::CheckAnswer;
 
 use crate::output::{STATUS_HEADER, print_table, status_rows, terminal_safe};
+use crate::remedy::Remedies;
 use crate::source::Source;
 
 pub async fn token(
@@ -126,7 +127,10 @@ pub async fn status(source: &mut Source, json: bool, check: bool) -> anyhow::Res
     } else if statuses.is_empty() {
         println!("no credentials yet");
     } else {
-        print_table(STATUS_HEADER, &status_rows(&statuses, now));
+        print_table(
+            STATUS_HEADER,
+            &status_rows(&statuses, now, &Remedies::load()),
+        );
         if check {
             println!();
             print_checks(&checks);

@@ -4,11 +4,20 @@
 
 use chrono::{DateTime, Utc};
 use webex_token_core::agent::{AgentClient, ClientError};
-use webex_token_core::engine::CheckAnswer;
 use webex_token_core::paths::Paths;
+use webex_token_core::remedy::Remedy;
+use webex_token_core::status::CheckAnswer;
 use webex_token_core::{CredentialId, CredentialStatus, Engine, Secret};
 
 use crate::Unlock;
+
+/// An error the agent reported: its message, and what would fix it.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct RemoteError {
+    pub message: String,
+    pub remedy: Option<Remedy>,
+}
 
 /// An access token as either source hands it out.
 pub struct Issued {
@@ -62,7 +71,9 @@ impl Source {
         if let Source::Agent(client, unlock) = self {
             match agent(client) {
                 Ok(answer) => return Ok(answer),
-                Err(ClientError::Remote(message)) => anyhow::bail!(message),
+                Err(ClientError::Remote { message, remedy }) => {
+                    return Err(RemoteError { message, remedy }.into());
+                }
                 Err(unavailable) => {
                     tracing::debug!("{unavailable}; using the vault directly");
                     *self = Source::Vault(unlock.open_engine().await?);

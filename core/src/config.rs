@@ -55,7 +55,7 @@ pub struct Settings {
     pub schedule: ScheduleSettings,
 }
 
-/// `[settings.schedule]`: overrides of the refresh policy (see `schedule::policy`).
+/// `[settings.schedule]`: overrides of the refresh policy (see `policy`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleSettings {

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::CredentialId;
+use crate::remedy::Remedy;
 use crate::state::AttentionReason;
 use crate::status::Health;
 
@@ -38,8 +39,10 @@ pub enum EngineEvent {
         id: CredentialId,
         name: String,
         reason: AttentionReason,
-        /// What to do, naming the command.
-        message: String,
+        /// What happened, in words.
+        detail: String,
+        /// What would fix it; each shell renders it its own way.
+        remedy: Remedy,
     },
     /// A credential that needed attention works again.
     Recovered { id: CredentialId, name: String },

@@ -2,6 +2,7 @@
 //! thin shells over what this crate exposes, mostly through [`Engine`].
 
 pub mod agent;
+pub mod api_base;
 pub mod audit;
 pub mod authorize;
 pub mod clock;
@@ -9,12 +10,17 @@ pub mod config;
 pub mod daemon;
 pub mod engine;
 pub mod events;
+pub mod failure;
 pub mod import;
 pub mod lock;
 pub mod model;
+mod names;
 pub mod paths;
 pub mod platform;
+pub mod policy;
+pub mod recorder;
 pub mod refresh;
+pub mod remedy;
 pub mod schedule;
 pub mod secret;
 pub mod state;

@@ -5,6 +5,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::remedy::Remedy;
+
 /// Clear-text state of one credential, versioned with its sealed secrets.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TokenState {
@@ -60,15 +62,26 @@ pub struct Attempt {
     pub tracking_id: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantNames,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Action {
     Add,
     Import,
     Authorize,
     Refresh,
     Mint,
-    RefreshBearer,
+    /// A client secret or personal access token was replaced.
+    SetSecret,
     Check,
     Revoke,
     Remove,
@@ -76,27 +89,12 @@ pub enum Action {
     /// A person was told something only they can fix (a personal access token ending).
     Warning,
 }
+crate::names::serde_by_name!(Action);
 
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Add => "add",
-            Action::Import => "import",
-            Action::Authorize => "authorize",
-            Action::Refresh => "refresh",
-            Action::Mint => "mint",
-            Action::RefreshBearer => "refresh-bearer",
-            Action::Check => "check",
-            Action::Revoke => "revoke",
-            Action::Remove => "remove",
-            Action::Interrupted => "interrupted",
-            Action::Warning => "warning",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString, strum::VariantNames,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Outcome {
     Ok,
     /// Worth retrying later: 5xx, 429, timeouts, connection errors.
@@ -104,22 +102,82 @@ pub enum Outcome {
     /// Retrying cannot help; a person must act.
     Permanent,
 }
+crate::names::serde_by_name!(Outcome);
 
-/// Why a person must act, and what they should do.
+/// Why a person must act, and what would fix it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "StoredAttention")]
 pub struct Attention {
     pub reason: AttentionReason,
-    /// One sentence a person can act on, naming the command to run where there is one.
-    pub message: String,
+    /// What happened, in words; never a command (shells render `remedy` their own way).
+    pub detail: String,
+    pub remedy: Remedy,
     pub since: DateTime<Utc>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+impl Attention {
+    pub fn new(
+        reason: AttentionReason,
+        detail: impl Into<String>,
+        remedy: Remedy,
+        since: DateTime<Utc>,
+    ) -> Self {
+        Attention {
+            reason,
+            detail: detail.into(),
+            remedy,
+            since,
+        }
+    }
+}
+
+/// An attention as stored by any version: before remedies were recorded it had only a
+/// `message`, which named CLI commands; such a state gets its reason's usual remedy and a
+/// description of the reason instead of the old text.
+#[derive(Deserialize)]
+struct StoredAttention {
+    reason: AttentionReason,
+    #[serde(default)]
+    detail: Option<String>,
+    #[serde(default)]
+    remedy: Option<Remedy>,
+    since: DateTime<Utc>,
+}
+
+impl From<StoredAttention> for Attention {
+    fn from(stored: StoredAttention) -> Self {
+        let (detail, remedy) = match (stored.detail, stored.remedy) {
+            (Some(detail), Some(remedy)) => (detail, remedy),
+            (detail, remedy) => (
+                detail.unwrap_or_else(|| stored.reason.describe().to_owned()),
+                remedy.unwrap_or_else(|| Remedy::for_reason(stored.reason)),
+            ),
+        };
+        Attention {
+            reason: stored.reason,
+            detail,
+            remedy,
+            since: stored.since,
+        }
+    }
+}
+
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantNames,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum AttentionReason {
-    /// Never authorized, or its tokens were removed: run `authorize`.
+    /// Never authorized, or its tokens were removed.
     NotAuthorized,
-    /// The refresh token was rejected (expired, revoked or rotated away): authorize again.
+    /// The refresh token was rejected (expired, revoked or rotated away).
     RefreshTokenRejected,
     /// Client id or secret rejected: the secret was rotated in the developer portal.
     ClientRejected,
@@ -136,19 +194,25 @@ pub enum AttentionReason {
     /// The server refused the request as malformed: a bug or a wrong setting.
     RequestRejected,
 }
+crate::names::serde_by_name!(AttentionReason);
 
 impl AttentionReason {
-    pub fn as_str(self) -> &'static str {
+    /// The reason in words, for states that recorded no detail of their own.
+    pub fn describe(self) -> &'static str {
         match self {
-            AttentionReason::NotAuthorized => "not-authorized",
-            AttentionReason::RefreshTokenRejected => "refresh-token-rejected",
-            AttentionReason::ClientRejected => "client-rejected",
-            AttentionReason::AppNotAuthorizedInOrg => "app-not-authorized-in-org",
-            AttentionReason::UnknownApp => "unknown-app",
-            AttentionReason::BearerUnusable => "bearer-unusable",
-            AttentionReason::PersonalTokenExpiring => "personal-token-expiring",
-            AttentionReason::PersonalTokenExpired => "personal-token-expired",
-            AttentionReason::RequestRejected => "request-rejected",
+            AttentionReason::NotAuthorized => "it is not authorized",
+            AttentionReason::RefreshTokenRejected => "Webex rejected its refresh token",
+            AttentionReason::ClientRejected => "Webex rejected its client id or secret",
+            AttentionReason::AppNotAuthorizedInOrg => {
+                "the service app is not authorized in its target org"
+            }
+            AttentionReason::UnknownApp => "Webex does not know this service app",
+            AttentionReason::BearerUnusable => {
+                "the credential that mints its tokens cannot provide one"
+            }
+            AttentionReason::PersonalTokenExpiring => "the personal access token ends soon",
+            AttentionReason::PersonalTokenExpired => "the personal access token has expired",
+            AttentionReason::RequestRejected => "Webex refused the request as malformed",
         }
     }
 }
@@ -172,5 +236,61 @@ impl InterruptedRefresh {
             self.started_at.format("%Y-%m-%d %H:%M:%S UTC"),
             self.pid
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::remedy::RemedyKind;
+
+    #[test]
+    fn a_state_stored_before_remedies_loads_with_its_reasons_remedy_and_no_cli_text() {
+        let legacy = r#"{
+            "access_expires_at": "2026-01-01T00:00:00Z",
+            "attention": {
+                "reason": "refresh-token-rejected",
+                "message": "the refresh token was rejected; authorize it again: webex-token authorize \"Acme\"",
+                "since": "2026-01-01T00:00:00Z"
+            },
+            "consecutive_failures": 0
+        }"#;
+        let state: TokenState = serde_json::from_str(legacy).unwrap();
+        let attention = state.attention.unwrap();
+        assert_eq!(attention.remedy.kind, RemedyKind::Authorize);
+        assert_eq!(attention.remedy.credential, None);
+        assert!(
+            !attention.detail.contains("webex-token"),
+            "{}",
+            attention.detail
+        );
+    }
+
+    #[test]
+    fn an_attention_round_trips_with_its_detail_and_remedy() {
+        let attention = Attention::new(
+            AttentionReason::AppNotAuthorizedInOrg,
+            "Webex answered 403",
+            Remedy::here(RemedyKind::AuthorizeAppInOrg),
+            "2026-01-01T00:00:00Z".parse().unwrap(),
+        );
+        let text = serde_json::to_string(&attention).unwrap();
+        assert!(
+            text.contains(r#""reason":"app-not-authorized-in-org""#),
+            "{text}"
+        );
+        assert_eq!(serde_json::from_str::<Attention>(&text).unwrap(), attention);
+    }
+
+    #[test]
+    fn enum_names_read_back_what_they_write() {
+        for action in [Action::SetSecret, Action::Interrupted, Action::Mint] {
+            let text = serde_json::to_string(&action).unwrap();
+            assert_eq!(text, format!("\"{}\"", action.as_str()));
+            assert_eq!(serde_json::from_str::<Action>(&text).unwrap(), action);
+        }
+        assert_eq!(Action::SetSecret.as_str(), "set-secret");
+        let unknown = serde_json::from_str::<Outcome>("\"maybe\"").unwrap_err();
+        assert!(unknown.to_string().contains("transient"), "{unknown}");
     }
 }

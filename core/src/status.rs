@@ -104,6 +104,21 @@ impl CredentialStatus {
     }
 }
 
+/// One credential's answer from Webex, as `check` and `status --check` report it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CheckAnswer {
+    pub id: crate::model::CredentialId,
+    pub name: String,
+    /// `None` when Webex could not be asked.
+    pub works: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
 pub fn health(state: &TokenState, now: DateTime<Utc>) -> Health {
     if state.attention.is_some() {
         return Health::NeedsAttention;
@@ -182,7 +197,8 @@ mod tests {
         assert_eq!(health(&state, now), Health::Retrying);
         state.attention = Some(Attention {
             reason: AttentionReason::RefreshTokenRejected,
-            message: "authorize again".into(),
+            detail: "authorize again".into(),
+            remedy: crate::remedy::Remedy::here(crate::remedy::RemedyKind::Authorize),
             since: now,
         });
         assert_eq!(health(&state, now), Health::NeedsAttention);

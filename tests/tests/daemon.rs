@@ -109,16 +109,24 @@ async fn a_dead_refresh_token_is_told_once_not_retried_and_recovery_is_told() {
     assert_eq!(attention.len(), 1, "told once: {stream}");
     assert_eq!(attention[0]["name"], "dead");
     assert_eq!(attention[0]["reason"], "refresh-token-rejected");
+    // Scripts get the fix as data; the daemon's log renders it as the command to run.
+    assert_eq!(attention[0]["remedy"]["kind"], "authorize", "{stream}");
     assert!(
-        attention[0]["message"]
+        !attention[0]["detail"]
             .as_str()
             .unwrap()
-            .contains("webex-token authorize \"dead\"")
+            .contains("webex-token"),
+        "{stream}"
     );
     let recovered: Vec<_> = lines.iter().filter(|e| e["event"] == "recovered").collect();
     assert_eq!(recovered.len(), 1);
     assert_eq!(recovered[0]["name"], "dead");
-    daemon.terminate(&sandbox).await;
+    let run = daemon.terminate(&sandbox).await;
+    assert!(
+        run.stderr.contains("webex-token authorize \"dead\""),
+        "{}",
+        run.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -370,12 +378,13 @@ async fn a_personal_access_token_near_its_end_is_told_once() {
         "{stream}"
     );
     assert!(
-        stream.contains("webex-token set-secret \\\"pat\\\""),
+        stream.contains(r#""remedy":{"kind":"replace-personal-token"}"#),
         "{stream}"
     );
     let run = daemon.terminate(&sandbox).await;
     assert!(
-        run.stderr.contains("\"pat\" needs a person"),
+        run.stderr.contains("\"pat\" needs a person")
+            && run.stderr.contains("webex-token set-secret \"pat\""),
         "{}",
         run.stderr
     );

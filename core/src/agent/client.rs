@@ -11,6 +11,7 @@ use super::protocol::{CheckAnswer, MAX_RESPONSE_BYTES, Request, Response, TokenA
 use crate::events::EngineEvent;
 use crate::paths::Paths;
 use crate::platform::peer::{check_same_user, current_uid, peer_uid};
+use crate::remedy::Remedy;
 use crate::status::CredentialStatus;
 
 /// Longest wait for an answer: a token request may refresh first, with retries.
@@ -22,8 +23,21 @@ pub enum ClientError {
     #[error("no agent is running ({0})")]
     Unavailable(String),
     /// The agent answered with an error: report it, do not fall back.
-    #[error("{0}")]
-    Remote(String),
+    #[error("{message}")]
+    Remote {
+        message: String,
+        /// What would fix it, as the engine in the agent said.
+        remedy: Option<Remedy>,
+    },
+}
+
+impl ClientError {
+    fn remote(message: impl Into<String>) -> Self {
+        ClientError::Remote {
+            message: message.into(),
+            remedy: None,
+        }
+    }
 }
 
 pub struct AgentClient {
@@ -106,7 +120,9 @@ impl AgentClient {
         self.send(&Request::Events)?;
         match self.receive()? {
             Response::Pong { pid, .. } => on_ready(pid),
-            Response::Error { message, .. } => return Err(ClientError::Remote(message)),
+            Response::Error {
+                message, remedy, ..
+            } => return Err(ClientError::Remote { message, remedy }),
             other => return Err(unexpected(other)),
         }
         loop {
@@ -127,7 +143,9 @@ impl AgentClient {
     fn ask(&mut self, request: &Request) -> Result<Response, ClientError> {
         self.send(request)?;
         match self.receive()? {
-            Response::Error { message, .. } => Err(ClientError::Remote(message)),
+            Response::Error {
+                message, remedy, ..
+            } => Err(ClientError::Remote { message, remedy }),
             response => Ok(response),
         }
     }
@@ -147,13 +165,13 @@ impl AgentClient {
             Ok(0) => Err(ClientError::Unavailable(
                 "the agent closed the connection".into(),
             )),
-            Ok(_) if line.len() > MAX_RESPONSE_BYTES => Err(ClientError::Remote(format!(
+            Ok(_) if line.len() > MAX_RESPONSE_BYTES => Err(ClientError::remote(format!(
                 "the agent sent an answer longer than {} MiB; stopped reading it. Restart the \
                  daemon or tray app, or set WEBEX_TOKEN_AGENT=off to use the vault directly",
                 MAX_RESPONSE_BYTES / (1024 * 1024)
             ))),
             Ok(_) => serde_json::from_slice(&line)
-                .map_err(|_| ClientError::Remote("the agent sent an unreadable answer".into())),
+                .map_err(|_| ClientError::remote("the agent sent an unreadable answer")),
             Err(e) => Err(ClientError::Unavailable(format!(
                 "no answer from the agent: {e}"
             ))),
@@ -170,7 +188,7 @@ fn unexpected(response: Response) -> ClientError {
         Response::Event { .. } => "event",
         Response::Error { .. } => "error",
     };
-    ClientError::Remote(format!("the agent answered with an unexpected {kind}"))
+    ClientError::remote(format!("the agent answered with an unexpected {kind}"))
 }
 
 /// Only a folder that is ours and closed to others can hold our agent's socket.

@@ -4,10 +4,11 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use crate::engine::CheckAnswer;
 use crate::events::EngineEvent;
 use crate::model::CredentialId;
+use crate::remedy::Remedy;
 use crate::secret::{self, Secret};
+pub use crate::status::CheckAnswer;
 use crate::status::CredentialStatus;
 
 /// The longest request line the agent reads; anything longer is refused.
@@ -57,6 +58,9 @@ pub enum Response {
     },
     Error {
         message: String,
+        /// What would fix it, when a person can.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remedy: Option<Remedy>,
         /// Refused before any work: the client should not fall back to the vault.
         #[serde(default)]
         refused: bool,

@@ -145,6 +145,7 @@ async fn serve_connection(
     if let Err(refused) = peer {
         tracing::warn!("agent: refused a connection: {refused}");
         let refusal = Response::Error {
+            remedy: None,
             message: "refused: this agent serves only the user who runs it".into(),
             refused: true,
         };
@@ -160,6 +161,7 @@ async fn serve_connection(
                 let _ = write_line(
                     &mut writer,
                     &Response::Error {
+                        remedy: None,
                         message: problem,
                         refused: true,
                     },
@@ -174,6 +176,7 @@ async fn serve_connection(
                 let _ = write_line(
                     &mut writer,
                     &Response::Error {
+                        remedy: None,
                         message: "not a request: expected one JSON object per line with an \"op\""
                             .into(),
                         refused: true,
@@ -218,6 +221,7 @@ async fn read_request<R: AsyncRead + Unpin>(
 async fn answer(engine: &Engine, request: Request) -> Response {
     let failed = |e: crate::engine::EngineError| Response::Error {
         message: describe_error(&e),
+        remedy: e.remedy(),
         refused: false,
     };
     match request {
@@ -279,6 +283,7 @@ async fn stream_events(
         let response = match event {
             Ok(event) => Response::Event { event },
             Err(broadcast::error::RecvError::Lagged(missed)) => Response::Error {
+                remedy: None,
                 message: format!("{missed} events were dropped: this client reads too slowly"),
                 refused: false,
             },

@@ -12,9 +12,11 @@ use url::Url;
 
 pub use loopback::ListenError;
 
+use crate::engine::Operation;
 use crate::engine::{Engine, EngineError};
+use crate::failure::{Failure, Step, classify};
 use crate::model::{Credential, IntegrationSettings, KindSettings};
-use crate::refresh::{Failure, Step, StoredTokens, classify};
+use crate::recorder::StoredTokens;
 use crate::secret::Secret;
 use crate::state::{Action, Attempt, Outcome, TokenState};
 use crate::webex::{ErrorKind, TokenGrant, bounds, endpoint, server_text};
@@ -65,14 +67,25 @@ pub enum AuthorizeError {
         "{0} redirects whose state is not this authorization's reached the redirect port (stale browser tabs, or a web page interfering); stopped waiting and nothing was changed. Close other tabs and run authorize again"
     )]
     ForeignRedirects(usize),
-    #[error("no redirect arrived within {} s; nothing was changed. Run authorize again, or use --device where the browser cannot reach this machine", .0.as_secs())]
+    #[error("no redirect arrived within {} s; nothing was changed (where the browser cannot reach this machine, the device grant works instead)", .0.as_secs())]
     Timeout(Duration),
     #[error("the redirect carried neither a code nor an error")]
     NoCode,
-    #[error(
-        "the device code expired before it was approved; nothing was changed. Run authorize --device again"
-    )]
+    #[error("the device code expired before it was approved; nothing was changed")]
     DeviceExpired,
+    #[error("its redirect URI {uri:?} cannot be listened on: {problem}")]
+    RedirectUri { uri: String, problem: String },
+}
+
+impl AuthorizeError {
+    /// Whether starting over can succeed without changing anything else first (a busy port or
+    /// a bad redirect URI needs something else fixed).
+    pub fn worth_retrying(&self) -> bool {
+        !matches!(
+            self,
+            AuthorizeError::Listen(_) | AuthorizeError::RedirectUri { .. }
+        )
+    }
 }
 
 impl Engine {
@@ -82,11 +95,17 @@ impl Engine {
     pub async fn begin_authorize(&self, query: &str) -> Result<PendingAuthorization, EngineError> {
         let credential = self.resolve(query)?;
         let settings = integration_settings(&credential)?;
-        let redirect = Url::parse(&settings.redirect_uri)
-            .map_err(|e| EngineError::Invalid(format!("bad redirect URI: {e}")))?;
-        let port = crate::model::loopback_redirect_port(&settings.redirect_uri).map_err(|e| {
-            EngineError::Invalid(format!("redirect URI {}: {e}", settings.redirect_uri))
-        })?;
+        let bad_uri = |problem: String| {
+            authorize_error(
+                &credential,
+                AuthorizeError::RedirectUri {
+                    uri: settings.redirect_uri.clone(),
+                    problem,
+                },
+            )
+        };
+        let redirect = Url::parse(&settings.redirect_uri).map_err(|e| bad_uri(e.to_string()))?;
+        let port = crate::model::loopback_redirect_port(&settings.redirect_uri).map_err(bad_uri)?;
         let host = redirect.host_str().unwrap_or("127.0.0.1").to_owned();
         let state = CsrfToken::new_random();
         let listener = loopback::listen(
@@ -96,7 +115,7 @@ impl Engine {
             Secret::new(state.secret().clone()),
         )
         .await
-        .map_err(|e| EngineError::Invalid(e.to_string()))?;
+        .map_err(|e| authorize_error(&credential, AuthorizeError::Listen(e)))?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let mut url = endpoint(&self.api_base(&credential), "authorize");
         url.query_pairs_mut()
@@ -315,12 +334,14 @@ impl Engine {
 
     async fn client_secret_of(&self, credential: &Credential) -> Result<Secret, EngineError> {
         let record = self.stored(credential).await?;
-        record.secrets.client_secret.clone().ok_or_else(|| {
-            EngineError::Invalid(format!(
-                "no client secret is stored for \"{0}\": webex-token set-secret \"{0}\"",
-                credential.name
-            ))
-        })
+        record
+            .secrets
+            .client_secret
+            .clone()
+            .ok_or_else(|| EngineError::NoClientSecret {
+                id: credential.id.clone(),
+                name: credential.name.clone(),
+            })
     }
 
     /// Stores freshly authorized tokens under the credential's lock, keeping its client secret.
@@ -350,7 +371,7 @@ impl Engine {
         };
         self.store(credential, record.version, secrets, state.clone())
             .await?;
-        self.tokens_stored(
+        self.inner.recorder.tokens_stored(
             credential,
             StoredTokens {
                 action: Action::Authorize,
@@ -368,7 +389,7 @@ impl Engine {
         let mut audit = self.audit_for(credential, Action::Authorize, Outcome::Permanent);
         audit.message = Some(error.to_string());
         self.audit(audit);
-        EngineError::Invalid(format!("{}: {error}", credential.name))
+        authorize_error(credential, error)
     }
 
     fn exchange_failed(
@@ -376,15 +397,16 @@ impl Engine {
         credential: &Credential,
         error: &crate::webex::WebexError,
     ) -> EngineError {
-        let failure: Failure = classify(Step::Exchange, &credential.name, error);
-        let mut audit = self.audit_for(credential, Action::Authorize, failure.outcome);
+        let failure: Failure = classify(Step::Exchange, error);
+        let mut audit = self.audit_for(credential, Action::Authorize, failure.outcome());
         audit.http_status = failure.http_status;
         audit.tracking_id = failure.tracking_id.clone();
-        audit.message = Some(failure.message.clone());
+        audit.message = Some(failure.detail.clone());
         self.audit(audit);
         EngineError::Failed {
+            id: credential.id.clone(),
             name: credential.name.clone(),
-            failure,
+            failure: Box::new(failure),
         }
     }
 }
@@ -392,16 +414,20 @@ impl Engine {
 fn integration_settings(credential: &Credential) -> Result<IntegrationSettings, EngineError> {
     match &credential.settings {
         KindSettings::Integration(settings) => Ok(settings.clone()),
-        _ => Err(EngineError::Invalid(format!(
-            "\"{}\" is a {}: only integrations are authorized in a browser{}",
-            credential.name,
-            credential.kind(),
-            match credential.kind() {
-                crate::model::Kind::ServiceApp =>
-                    "; a service app's tokens are minted with its bearer: webex-token refresh",
-                _ => "; store a new personal access token with webex-token set-secret",
-            }
-        ))),
+        _ => Err(EngineError::WrongKind {
+            id: credential.id.clone(),
+            name: credential.name.clone(),
+            kind: credential.kind(),
+            operation: Operation::Authorize,
+        }),
+    }
+}
+
+fn authorize_error(credential: &Credential, source: AuthorizeError) -> EngineError {
+    EngineError::Authorize {
+        id: credential.id.clone(),
+        name: credential.name.clone(),
+        source,
     }
 }
 

@@ -5,13 +5,12 @@
 use chrono::{DateTime, Duration, Utc};
 use url::Url;
 
-use super::{Engine, EngineError, bearer_base_mismatch, check_api_base};
+use super::validate::{Field, check_secret, validate};
+use super::{Engine, EngineError, Operation};
 use crate::config::{Config, ConfigError};
 use crate::events::EngineEvent;
-use crate::model::{
-    Credential, CredentialId, KindSettings, PERSONAL_TOKEN_LIFETIME_SECS, Secrets,
-    default_api_base, loopback_redirect_port, validate_name,
-};
+use crate::model::{Credential, CredentialId, KindSettings, PERSONAL_TOKEN_LIFETIME_SECS, Secrets};
+use crate::remedy::{Remedy, RemedyKind};
 use crate::secret::Secret;
 use crate::state::{Action, Attention, AttentionReason, Outcome, TokenState};
 use crate::vault::{Change, ChangeKind, Expect};
@@ -181,14 +180,13 @@ impl Engine {
             .filter(
                 |c| matches!(&c.settings, KindSettings::ServiceApp(s) if s.bearer == credential.id),
             )
-            .map(|c| format!("\"{}\"", c.name))
+            .map(|c| c.name.clone())
             .collect();
         if !dependents.is_empty() && !force {
-            return Err(EngineError::Invalid(format!(
-                "\"{}\" mints the tokens of the service app(s) {}; remove those first, or pass --force",
-                credential.name,
-                dependents.join(", ")
-            )));
+            return Err(EngineError::InUse {
+                name: credential.name,
+                dependents,
+            });
         }
         // Wait for any refresh under way, so it cannot write the row back.
         let _guard = self.inner.locks.lock(&credential.id).await?;
@@ -227,20 +225,23 @@ impl Engine {
                 KindSettings::Integration(_) | KindSettings::ServiceApp(_),
             ) => {}
             (SecretKind::PersonalToken, KindSettings::Personal(_)) => {}
-            (SecretKind::ClientSecret, _) => {
-                return Err(EngineError::Invalid(format!(
-                    "\"{}\" is a personal access token: it has no client secret",
-                    credential.name
-                )));
-            }
-            (SecretKind::PersonalToken, _) => {
-                return Err(EngineError::Invalid(format!(
-                    "\"{}\" is not a personal access token",
-                    credential.name
-                )));
+            (which, _) => {
+                return Err(EngineError::WrongKind {
+                    id: credential.id.clone(),
+                    name: credential.name.clone(),
+                    kind: credential.kind(),
+                    operation: match which {
+                        SecretKind::ClientSecret => Operation::SetClientSecret,
+                        SecretKind::PersonalToken => Operation::SetPersonalToken,
+                    },
+                });
             }
         }
-        check_secret("the new value", &value)?;
+        let field = match which {
+            SecretKind::ClientSecret => Field::ClientSecret,
+            SecretKind::PersonalToken => Field::PersonalToken,
+        };
+        check_secret(field, &value)?;
         let _guard = self.inner.locks.lock(&credential.id).await?;
         let record = self.stored(&credential).await?;
         let mut secrets = record.secrets.clone();
@@ -272,7 +273,7 @@ impl Engine {
         let had_attention = record.state.attention.is_some() && state.attention.is_none();
         self.store(&credential, record.version, secrets, state)
             .await?;
-        let mut audit = self.audit_for(&credential, Action::Add, Outcome::Ok);
+        let mut audit = self.audit_for(&credential, Action::SetSecret, Outcome::Ok);
         audit.message = Some(match which {
             SecretKind::ClientSecret => "client secret replaced".into(),
             SecretKind::PersonalToken => "personal access token replaced".into(),
@@ -286,112 +287,6 @@ impl Engine {
         }
         Ok(credential)
     }
-}
-
-fn validate(
-    new: &NewCredential,
-    config: &Config,
-    env_base: Option<&Url>,
-) -> Result<(), EngineError> {
-    let invalid = |m: String| Err(EngineError::Invalid(m));
-    if let Some(base) = &new.api_base
-        && let Err(problem) = check_api_base(base)
-    {
-        return invalid(format!("API base {base}: {problem}"));
-    }
-    if let Err(problem) = validate_name(&new.name) {
-        return invalid(format!("invalid name {:?}: {problem}", new.name));
-    }
-    if CredentialId::parse(new.name.trim()).is_some()
-        && config
-            .get(&CredentialId::parse(new.name.trim()).expect("checked just above"))
-            .is_some()
-    {
-        return invalid(format!(
-            "the name {:?} is another credential's id",
-            new.name
-        ));
-    }
-    match &new.settings {
-        KindSettings::Integration(s) => {
-            require_text("client id", &s.client_id)?;
-            if let Err(problem) = loopback_redirect_port(&s.redirect_uri) {
-                return invalid(format!("redirect URI {:?}: {problem}", s.redirect_uri));
-            }
-            if s.scopes.is_empty() {
-                return invalid("an integration needs at least one scope".into());
-            }
-            require_secret("client secret", new.secrets.client_secret.as_ref())?;
-        }
-        KindSettings::ServiceApp(s) => {
-            require_text("client id", &s.client_id)?;
-            require_text("target org id", &s.target_org_id)?;
-            require_secret("client secret", new.secrets.client_secret.as_ref())?;
-            let Some(bearer) = config.get(&s.bearer) else {
-                return invalid(format!(
-                    "the bearer {} does not exist; add the integration or personal access token that mints this app's tokens first",
-                    s.bearer
-                ));
-            };
-            if matches!(bearer.settings, KindSettings::ServiceApp(_)) {
-                return invalid(format!(
-                    "the bearer \"{}\" is a service app; it must be an integration or a personal access token",
-                    bearer.name
-                ));
-            }
-            let base = new
-                .api_base
-                .clone()
-                .or_else(|| env_base.cloned())
-                .unwrap_or_else(default_api_base);
-            if let Some(problem) = bearer_base_mismatch(&base, bearer, env_base) {
-                return invalid(problem);
-            }
-        }
-        KindSettings::Personal(_) => {
-            require_secret("personal access token", new.secrets.access_token.as_ref())?;
-        }
-    }
-    for secret in new.secrets.values() {
-        check_secret("a secret", secret)?;
-    }
-    Ok(())
-}
-
-fn require_text(what: &str, value: &str) -> Result<(), EngineError> {
-    if value.trim().is_empty() {
-        Err(EngineError::Invalid(format!("the {what} is empty")))
-    } else if value.len() > 1024 || value.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        Err(EngineError::Invalid(format!(
-            "the {what} contains spaces or control characters, or is too long"
-        )))
-    } else {
-        Ok(())
-    }
-}
-
-fn require_secret(what: &str, value: Option<&Secret>) -> Result<(), EngineError> {
-    match value {
-        Some(v) if !v.expose().trim().is_empty() => Ok(()),
-        _ => Err(EngineError::Invalid(format!("the {what} is missing"))),
-    }
-}
-
-/// Secrets are single-line tokens; a newline or a megabyte means a paste went wrong.
-fn check_secret(what: &str, value: &Secret) -> Result<(), EngineError> {
-    let text = value.expose();
-    if text.trim() != text || text.chars().any(char::is_control) {
-        return Err(EngineError::Invalid(format!(
-            "{what} has surrounding spaces or control characters (a bad paste?)"
-        )));
-    }
-    if text.len() > crate::import::MAX_SECRET_BYTES {
-        return Err(EngineError::Invalid(format!(
-            "{what} is {} bytes, longer than any Webex secret",
-            text.len()
-        )));
-    }
-    Ok(())
 }
 
 /// A new credential's state: what the caller knew (a personal access token's expiry is only
@@ -408,14 +303,12 @@ fn initial_state(
         KindSettings::Integration(_)
             if secrets.refresh_token.is_none() && secrets.access_token.is_none() =>
         {
-            state.attention = Some(Attention {
-                reason: AttentionReason::NotAuthorized,
-                message: format!(
-                    "not authorized yet: webex-token authorize \"{}\"",
-                    credential.name
-                ),
-                since: now,
-            });
+            state.attention = Some(Attention::new(
+                AttentionReason::NotAuthorized,
+                "not authorized yet",
+                Remedy::here(RemedyKind::Authorize),
+                now,
+            ));
         }
         _ => {}
     }

@@ -3,8 +3,10 @@
 //! channel; every operation a shell offers is a method here.
 
 mod credentials;
+mod error;
 mod import;
 mod tokens;
+mod validate;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,20 +16,25 @@ use tokio::sync::broadcast;
 use url::Url;
 
 pub use credentials::{NewCredential, SecretKind};
+pub use error::{EngineError, Operation, UnsafeApiBase};
 pub use import::{EntryResult, ImportOptions, ImportReport, ImportedEntry};
-pub use tokens::{CheckAnswer, IssuedToken, RefreshReport};
+pub use tokens::{IssuedToken, RefreshReport};
+pub use validate::{Field, ValidationError};
 
-use crate::audit::{AuditError, AuditFilter, AuditLog, AuditRead, AuditRecord};
+pub use crate::api_base::{check_api_base, parse_api_base};
+
+use crate::audit::{AuditFilter, AuditLog, AuditRead, AuditRecord};
 use crate::clock::{self, SharedClock};
-use crate::config::{Config, ConfigError, ConfigStore, ResolveError};
+use crate::config::{Config, ConfigStore};
 use crate::events::EngineEvent;
-use crate::lock::{CredentialLocks, LockError};
-use crate::model::{Credential, CredentialId};
-use crate::paths::{Paths, PathsError, ensure_private_dir};
-use crate::refresh::Failure;
+use crate::lock::CredentialLocks;
+use crate::model::{Credential, CredentialId, KindSettings};
+use crate::paths::{Paths, ensure_private_dir};
+use crate::recorder::Recorder;
+use crate::refresh::{Refresher, Retry, Subject, Want};
 use crate::status::CredentialStatus;
-use crate::vault::{KeySource, Vault, VaultError};
-use crate::webex::{DEFAULT_TIMEOUT, WebexClient, WebexError};
+use crate::vault::{KeySource, Record, Vault, VaultError};
+use crate::webex::{DEFAULT_TIMEOUT, WebexClient};
 
 /// How to open the engine.
 pub struct EngineOptions {
@@ -44,13 +51,13 @@ impl EngineOptions {
     /// Platform paths and `WEBEX_API_BASE` from the environment.
     pub fn from_env(key_source: KeySource) -> Result<Self, EngineError> {
         let api_base = match std::env::var("WEBEX_API_BASE") {
-            Ok(value) if !value.trim().is_empty() => {
-                Some(parse_api_base(&value).map_err(|detail| {
-                    EngineError::Invalid(format!(
-                        "WEBEX_API_BASE={value:?} is not usable: {detail}"
-                    ))
-                })?)
-            }
+            Ok(value) if !value.trim().is_empty() => Some(parse_api_base(&value).map_err(
+                |problem| EngineError::Environment {
+                    variable: "WEBEX_API_BASE",
+                    value: value.clone(),
+                    problem,
+                },
+            )?),
             _ => None,
         };
         let http_timeout = match std::env::var("WEBEX_TOKEN_HTTP_TIMEOUT") {
@@ -61,10 +68,10 @@ impl EngineOptions {
                     .ok()
                     .filter(|secs| secs.is_finite() && *secs > 0.0)
                     .map(Duration::from_secs_f64)
-                    .ok_or_else(|| {
-                        EngineError::Invalid(format!(
-                            "WEBEX_TOKEN_HTTP_TIMEOUT={value:?} is not a number of seconds"
-                        ))
+                    .ok_or_else(|| EngineError::Environment {
+                        variable: "WEBEX_TOKEN_HTTP_TIMEOUT",
+                        value: value.clone(),
+                        problem: "it is not a number of seconds".to_owned(),
                     })?,
             ),
             _ => None,
@@ -77,75 +84,6 @@ impl EngineOptions {
             api_base,
         })
     }
-}
-
-/// An API base: an absolute https:// URL, or http:// to this machine (see [`check_api_base`]).
-pub fn parse_api_base(value: &str) -> Result<Url, String> {
-    let url = Url::parse(value.trim()).map_err(|e| e.to_string())?;
-    check_api_base(&url)?;
-    Ok(url)
-}
-
-/// Client secrets and tokens are sent to an API base, so it must be https://; plain http://
-/// only to this machine (127.0.0.0/8, ::1, localhost), where nothing crosses a network.
-pub fn check_api_base(url: &Url) -> Result<(), String> {
-    const RULE: &str = "use https:// (http:// only to this machine: 127.0.0.1, ::1 or localhost)";
-    match url.scheme() {
-        "https" if url.host().is_some() => Ok(()),
-        "http" if is_loopback(url) => Ok(()),
-        "http" => Err(format!("http:// would send tokens in clear text; {RULE}")),
-        _ => Err(format!("it is not an API base URL; {RULE}")),
-    }
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
-}
-
-/// Why a service app talking to `base` may not mint with `bearer`'s token, if it may not: a
-/// bearer's token is only ever sent to the API base the bearer itself uses.
-pub(crate) fn bearer_base_mismatch(
-    base: &Url,
-    bearer: &Credential,
-    env_base: Option<&Url>,
-) -> Option<String> {
-    let bearer_base = bearer.api_base(env_base);
-    let same = base.as_str().trim_end_matches('/') == bearer_base.as_str().trim_end_matches('/');
-    (!same).then(|| {
-        format!(
-            "it would use the API base {base}, but its bearer \"{}\" uses {bearer_base}: a bearer's token is only sent to its own API base; give both the same one (--api-base, api_base in the config, or WEBEX_API_BASE)",
-            bearer.name
-        )
-    })
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum EngineError {
-    #[error(transparent)]
-    Paths(#[from] PathsError),
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error(transparent)]
-    Resolve(#[from] ResolveError),
-    #[error(transparent)]
-    Vault(#[from] VaultError),
-    #[error(transparent)]
-    Lock(#[from] LockError),
-    #[error(transparent)]
-    Audit(#[from] AuditError),
-    #[error("{0}")]
-    Webex(#[from] WebexError),
-    /// Getting tokens failed; `failure` says whether to retry and what to do.
-    #[error("{name}: {failure}")]
-    Failed { name: String, failure: Failure },
-    /// The request itself makes no sense (a bad name, a missing secret, a wrong kind).
-    #[error("{0}")]
-    Invalid(String),
 }
 
 /// An error and its causes on one line, each said once: how every shell prints an error, so
@@ -163,15 +101,6 @@ pub fn describe_error(error: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
-impl EngineError {
-    pub fn failure(&self) -> Option<&Failure> {
-        match self {
-            EngineError::Failed { failure, .. } => Some(failure),
-            _ => None,
-        }
-    }
-}
-
 /// Cheap to clone: all clones share one engine.
 #[derive(Clone)]
 pub struct Engine {
@@ -183,10 +112,9 @@ pub(crate) struct Inner {
     pub config: ConfigStore,
     pub vault: Vault,
     pub webex: WebexClient,
-    pub locks: CredentialLocks,
-    pub audit: AuditLog,
-    pub events: broadcast::Sender<EngineEvent>,
-    pub clock: SharedClock,
+    pub locks: Arc<CredentialLocks>,
+    pub recorder: Recorder,
+    pub refresher: Refresher,
     pub api_base: Option<Url>,
 }
 
@@ -211,22 +139,32 @@ impl Engine {
         let vault_path = paths.vault_file();
         let vault = tokio::task::spawn_blocking(move || Vault::open(&vault_path, key_source))
             .await
-            .map_err(|e| EngineError::Invalid(format!("opening the vault panicked: {e}")))??;
+            .map_err(|e| EngineError::Internal {
+                what: "opening the vault",
+                detail: e.to_string(),
+            })??;
         let timeout = http_timeout
             .or(loaded.settings.http_timeout_secs.map(Duration::from_secs))
             .unwrap_or(DEFAULT_TIMEOUT);
         let webex = WebexClient::new(timeout, clock.clone())?;
-        let (events, _) = broadcast::channel(1024);
+        let locks = Arc::new(CredentialLocks::new(paths.locks_dir()));
+        let recorder = Recorder::new(AuditLog::new(paths.audit_file()), clock);
+        let refresher = Refresher::new(
+            vault.clone(),
+            webex.clone(),
+            locks.clone(),
+            recorder.clone(),
+            api_base.clone(),
+        );
         Ok(Engine {
             inner: Arc::new(Inner {
-                locks: CredentialLocks::new(paths.locks_dir()),
-                audit: AuditLog::new(paths.audit_file()),
                 paths,
                 config,
                 vault,
                 webex,
-                events,
-                clock,
+                locks,
+                recorder,
+                refresher,
                 api_base,
             }),
         })
@@ -243,16 +181,19 @@ impl Engine {
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        self.inner.clock.now()
+        self.inner.recorder.now()
+    }
+
+    pub fn clock(&self) -> &SharedClock {
+        self.inner.recorder.clock()
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
-        self.inner.events.subscribe()
+        self.inner.recorder.subscribe()
     }
 
     pub(crate) fn emit(&self, event: EngineEvent) {
-        // No receiver is normal for a CLI run.
-        let _ = self.inner.events.send(event);
+        self.inner.recorder.emit(event);
     }
 
     /// The current config, as written by any process (parsed again only when it changed).
@@ -264,12 +205,13 @@ impl Engine {
             if let Some(base) = &credential.api_base
                 && let Err(problem) = check_api_base(base)
             {
-                return Err(EngineError::Invalid(format!(
-                    "the config file {}: credential \"{}\" ({}) has api_base = \"{base}\": {problem}; fix it there",
-                    self.inner.config.path().display(),
-                    credential.name,
-                    credential.id
-                )));
+                return Err(EngineError::UnsafeApiBase(Box::new(UnsafeApiBase {
+                    file: self.inner.config.path().to_path_buf(),
+                    id: credential.id.clone(),
+                    name: credential.name.clone(),
+                    base: base.to_string(),
+                    problem,
+                })));
             }
         }
         Ok(config)
@@ -335,13 +277,11 @@ impl Engine {
 
     /// Appends to the audit log; a failure to do so is logged, never fatal to the operation.
     pub(crate) fn audit(&self, record: AuditRecord) {
-        if let Err(e) = self.inner.audit.append(&record) {
-            tracing::warn!("{e}");
-        }
+        self.inner.recorder.audit(record);
     }
 
     pub fn audit_log(&self, filter: &AuditFilter) -> Result<AuditRead, EngineError> {
-        Ok(self.inner.audit.read(filter)?)
+        Ok(self.inner.recorder.audit_log().read(filter)?)
     }
 
     pub(crate) fn audit_for(
@@ -350,10 +290,7 @@ impl Engine {
         action: crate::state::Action,
         result: crate::state::Outcome,
     ) -> AuditRecord {
-        let mut record = AuditRecord::new(action, result, self.now());
-        record.credential_id = Some(credential.id.clone());
-        record.credential_name = Some(credential.name.clone());
-        record
+        self.inner.recorder.audit_for(credential, action, result)
     }
 
     /// The credential's sealed secrets and state; an error when the vault has none.
@@ -381,7 +318,8 @@ impl Engine {
         self.apply_at_version(credential, version, put).await
     }
 
-    /// Replaces a credential's state only, if it is still at `version`.
+    /// Replaces a credential's state only, if it is still at `version` (tests set up states).
+    #[cfg(test)]
     pub(crate) async fn store_state(
         &self,
         credential: &Credential,
@@ -414,6 +352,79 @@ impl Engine {
         self.config()?
             .get(id)
             .cloned()
-            .ok_or_else(|| EngineError::Invalid(format!("credential {id} no longer exists")))
+            .ok_or_else(|| EngineError::Gone { id: id.clone() })
+    }
+
+    /// The credential's record, refreshed first unless it already satisfies `want`; a service
+    /// app's bearer is looked up in the config as it is now.
+    pub(crate) async fn fresh_record(
+        &self,
+        credential: &Credential,
+        want: Want,
+        retry: Retry,
+    ) -> Result<Record, EngineError> {
+        let bearer = self.bearer_of(credential)?;
+        let subject = Subject {
+            credential,
+            bearer: bearer.as_ref(),
+        };
+        Ok(self
+            .inner
+            .refresher
+            .fresh_record(subject, want, retry)
+            .await?)
+    }
+
+    /// Refreshes under the credential's lock unless the stored tokens satisfy `want`.
+    pub(crate) async fn refresh_locked(
+        &self,
+        credential: &Credential,
+        want: Want,
+        retry: Retry,
+    ) -> Result<Record, EngineError> {
+        let bearer = self.bearer_of(credential)?;
+        let subject = Subject {
+            credential,
+            bearer: bearer.as_ref(),
+        };
+        Ok(self
+            .inner
+            .refresher
+            .refresh_locked(subject, want, retry)
+            .await?)
+    }
+
+    /// The scheduler's refresh: under the lock, only if still due by `policy` (another process
+    /// may have refreshed it since the scheduler looked).
+    pub async fn refresh_scheduled(
+        &self,
+        credential: &Credential,
+        policy: crate::policy::Policy,
+    ) -> Result<(), EngineError> {
+        self.refresh_locked(credential, Want::scheduled(policy), Retry::ONCE)
+            .await
+            .map(drop)
+    }
+
+    /// Tells a person, once, that a personal access token is ending or has ended.
+    pub async fn warn_personal(
+        &self,
+        credential: &Credential,
+        expired: bool,
+    ) -> Result<(), EngineError> {
+        self.inner
+            .refresher
+            .warn_personal(credential, expired)
+            .await
+            .map_err(EngineError::from)
+    }
+
+    /// A service app's bearer as the config names it now; `None` when it was removed (the
+    /// refresher says so as the credential's problem), or for other kinds.
+    fn bearer_of(&self, credential: &Credential) -> Result<Option<Credential>, EngineError> {
+        Ok(match &credential.settings {
+            KindSettings::ServiceApp(settings) => self.config()?.get(&settings.bearer).cloned(),
+            _ => None,
+        })
     }
 }

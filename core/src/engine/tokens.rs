@@ -2,12 +2,13 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Engine, EngineError};
+use super::{Engine, EngineError, Operation};
 use crate::model::{Credential, KindSettings};
 use crate::refresh::{Retry, Want, satisfied};
+use crate::remedy::{Remedy, RemedyKind};
 use crate::secret::Secret;
 use crate::state::{Action, Attention, AttentionReason, Outcome};
-use crate::status::relative;
+use crate::status::{CheckAnswer, relative};
 use crate::webex::TokenCheck;
 
 /// An access token handed out, with what the caller should know about it.
@@ -43,21 +44,6 @@ impl RefreshReport {
             | RefreshReport::NotRefreshable { credential, .. } => credential,
         }
     }
-}
-
-/// One credential's answer from Webex, as `check` and `status --check` report it.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CheckAnswer {
-    pub id: crate::model::CredentialId,
-    pub name: String,
-    /// `None` when Webex could not be asked.
-    pub works: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub http_status: Option<u16>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tracking_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
 }
 
 /// A token that ends sooner than this is not handed out as a fallback after a failed refresh.
@@ -105,12 +91,16 @@ impl Engine {
             }
             Err(other) => return Err(other),
         };
-        let access_token = record.secrets.access_token.clone().ok_or_else(|| {
-            EngineError::Invalid(format!(
-                "\"{}\" has no access token yet: webex-token authorize \"{}\"",
-                credential.name, credential.name
-            ))
-        })?;
+        let access_token =
+            record
+                .secrets
+                .access_token
+                .clone()
+                .ok_or_else(|| EngineError::NoAccessToken {
+                    id: credential.id.clone(),
+                    name: credential.name.clone(),
+                    kind: credential.kind(),
+                })?;
         let expires_at = record.state.access_expires_at;
         let warning = match (&failure, expires_at) {
             (Some(error), None) => Some(format!(
@@ -198,8 +188,7 @@ impl Engine {
             let Some(joined) = running.join_next().await else {
                 return Ok(());
             };
-            let (credential, result) =
-                joined.map_err(|e| EngineError::Invalid(format!("a refresh task failed: {e}")))?;
+            let (credential, result) = joined?;
             on_result(credential, result);
         }
     }
@@ -209,10 +198,11 @@ impl Engine {
     pub async fn check(&self, credential: &Credential) -> Result<TokenCheck, EngineError> {
         let record = self.stored(credential).await?;
         let Some(token) = &record.secrets.access_token else {
-            return Err(EngineError::Invalid(format!(
-                "\"{}\" has no access token to check",
-                credential.name
-            )));
+            return Err(EngineError::NoAccessToken {
+                id: credential.id.clone(),
+                name: credential.name.clone(),
+                kind: credential.kind(),
+            });
         };
         let base = self.api_base(credential);
         let result = match credential.settings {
@@ -276,18 +266,19 @@ impl Engine {
     pub async fn revoke(&self, query: &str) -> Result<Credential, EngineError> {
         let credential = self.resolve(query)?;
         let Some(client_id) = credential.client_id().map(str::to_owned) else {
-            return Err(EngineError::Invalid(format!(
-                "\"{}\" is a personal access token: revoke it at developer.webex.com; `webex-token remove` forgets it here",
-                credential.name
-            )));
+            return Err(EngineError::WrongKind {
+                id: credential.id.clone(),
+                name: credential.name.clone(),
+                kind: credential.kind(),
+                operation: Operation::Revoke,
+            });
         };
         let _guard = self.inner.locks.lock(&credential.id).await?;
         let record = self.stored(&credential).await?;
         let Some(token) = &record.secrets.access_token else {
-            return Err(EngineError::Invalid(format!(
-                "\"{}\" holds no tokens to revoke",
-                credential.name
-            )));
+            return Err(EngineError::NothingToRevoke {
+                name: credential.name.clone(),
+            });
         };
         let started = std::time::Instant::now();
         let revoked = self
@@ -318,14 +309,17 @@ impl Engine {
         let mut state = record.state.clone();
         state.access_expires_at = None;
         state.refresh_expires_at = None;
-        state.attention = Some(Attention {
-            reason: AttentionReason::NotAuthorized,
-            message: format!(
-                "its tokens were revoked: authorize it again: webex-token authorize \"{}\"",
-                credential.name
-            ),
-            since: self.now(),
-        });
+        // An integration is authorized again by a person; a service app mints anew.
+        let remedy = match credential.settings {
+            KindSettings::ServiceApp(_) => RemedyKind::Refresh,
+            _ => RemedyKind::Authorize,
+        };
+        state.attention = Some(Attention::new(
+            AttentionReason::NotAuthorized,
+            "its tokens were revoked",
+            Remedy::here(remedy),
+            self.now(),
+        ));
         self.store(&credential, record.version, secrets, state)
             .await?;
         audit.http_status = Some(204);

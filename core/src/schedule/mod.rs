@@ -9,7 +9,6 @@
 //! holds a slot nor eats into a token's last stretch (see `catch_up`).
 
 mod catch_up;
-pub mod policy;
 mod running;
 mod seen;
 #[cfg(test)]
@@ -27,10 +26,9 @@ use tokio::sync::{Notify, watch};
 use crate::engine::{Engine, EngineError};
 use crate::events::EngineEvent;
 use crate::model::{Credential, CredentialId};
+pub use crate::policy::{Plan, Policy, Why};
 use crate::refresh::backoff::{Backoff, random_unit};
-use crate::refresh::{Retry, Want};
 use crate::status::CredentialStatus;
-pub use policy::{Plan, Policy, Why};
 use running::Running;
 use seen::Seen;
 
@@ -147,11 +145,7 @@ fn refresh_due(
     Box::pin(async move {
         match plan {
             Plan::WarnPersonal { expired, .. } => engine.warn_personal(&credential, expired).await,
-            _ => {
-                engine
-                    .refresh_if_due(&credential, Want::scheduled(policy), Retry::ONCE)
-                    .await
-            }
+            _ => engine.refresh_scheduled(&credential, policy).await,
         }
     })
 }

@@ -51,7 +51,8 @@ impl Seen {
                         id: status.id.clone(),
                         name: status.name.clone(),
                         reason: attention.reason,
-                        message: attention.message.clone(),
+                        detail: attention.detail.clone(),
+                        remedy: attention.remedy.clone(),
                     });
                 }
                 None if self.attention.remove(&status.id).is_some() => {

@@ -114,9 +114,10 @@ async fn a_task_that_panics_or_fails_unrecorded_puts_its_credential_back_on_the_
             calls_tx.send(credential.id.clone()).unwrap();
             match (attempt, misbehave) {
                 (1, Some(Misbehave::Panic)) => panic!("injected fault in a refresh task"),
-                (1, Some(Misbehave::FailUnrecorded)) => {
-                    Err(EngineError::Invalid("injected vault failure".into()))
-                }
+                (1, Some(Misbehave::FailUnrecorded)) => Err(EngineError::Internal {
+                    what: "an injected vault failure",
+                    detail: "for the test".into(),
+                }),
                 _ => pretend_refreshed(&engine, &credential).await,
             }
         })

@@ -379,7 +379,8 @@ mod tests {
         let mut state = issued(Duration::hours(1), Some(Duration::days(90)));
         state.attention = Some(Attention {
             reason: AttentionReason::RefreshTokenRejected,
-            message: "authorize again".into(),
+            detail: "authorize again".into(),
+            remedy: crate::remedy::Remedy::here(crate::remedy::RemedyKind::Authorize),
             since: t0(),
         });
         for kind in [Kind::Integration, Kind::ServiceApp, Kind::Personal] {
