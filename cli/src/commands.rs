@@ -10,13 +10,15 @@ use webex_token_core::audit::AuditFilter;
 use webex_token_core::engine::{
     EntryResult, ImportOptions, NewCredential, RefreshReport, SecretKind,
 };
+use webex_token_core::import::Note;
 use webex_token_core::model::{
     IntegrationSettings, KindSettings, PersonalSettings, Secrets, ServiceAppSettings,
     loopback_redirect_port,
 };
 use webex_token_core::refresh::Retry;
+use webex_token_core::remedy::{Remedy, RemedyKind};
 use webex_token_core::state::TokenState;
-use webex_token_core::{Engine, Kind};
+use webex_token_core::{CredentialId, Engine, Kind};
 
 use crate::args::{AddCommand, CommonAdd, parse_duration};
 use crate::output::{STATUS_HEADER, note, print_table, status_rows, terminal_safe, when};
@@ -309,36 +311,9 @@ pub async fn import(
     };
     let report = engine.import(parsed, &options).await?;
     if json {
-        let files: Vec<_> = report
-            .files
-            .iter()
-            .map(|f| {
-                json!({
-                    "file": f.source,
-                    "format": f.format.map(|x| x.to_string()),
-                    "error": f.error,
-                    "warnings": f.warnings,
-                    "entries": f.entries.iter().map(|e| {
-                        let (result, detail) = match &e.result {
-                            EntryResult::Imported { id } => ("imported", Some(id.to_string())),
-                            EntryResult::WouldImport => ("would-import", None),
-                            EntryResult::Attached { to, .. } => ("attached", Some(to.to_string())),
-                            EntryResult::WouldAttach { name } => ("would-attach", Some(name.clone())),
-                            EntryResult::Skipped { reason } => ("skipped", Some(reason.clone())),
-                        };
-                        json!({
-                            "entry": e.key, "name": e.name, "kind": e.kind,
-                            "result": result, "detail": detail, "notes": e.notes,
-                        })
-                    }).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json!({ "dry_run": dry_run, "files": files }))?
-        );
+        println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
+        let remedies = Remedies::with(engine.config()?);
         for file in &report.files {
             match (&file.error, file.format) {
                 (Some(error), _) => println!("{}: not imported: {error}", file.source),
@@ -365,8 +340,15 @@ pub async fn import(
                     }
                 };
                 println!("  {line}");
+                let imported = match &entry.result {
+                    EntryResult::Imported { id } => Some(id),
+                    _ => None,
+                };
                 for note in &entry.notes {
-                    println!("    note: {note}");
+                    println!(
+                        "    note: {}",
+                        terminal_safe(&note_line(note, imported, &remedies))
+                    );
                 }
             }
         }
@@ -571,4 +553,18 @@ fn parse_since(value: &str, now: DateTime<Utc>) -> anyhow::Result<DateTime<Utc>>
         anyhow::anyhow!("--since {value:?}: {e}, or a time like 2026-11-29T10:00:00Z")
     })?;
     Ok(now - Duration::from_std(ago)?)
+}
+
+/// A note about an imported entry, with what to run next when the note asks for something.
+fn note_line(note: &Note, imported: Option<&CredentialId>, remedies: &Remedies) -> String {
+    let Some(then) = note.then else {
+        return note.text.clone();
+    };
+    let next = imported.and_then(|id| remedies.render(&Remedy::on(then, id), Some(id)));
+    match (next, then) {
+        (Some(next), _) => format!("{}; {next}", note.text),
+        // A dry run: the credential has no id yet.
+        (None, RemedyKind::Refresh) => format!("{}; refresh it after importing", note.text),
+        (None, _) => format!("{}; authorize it after importing", note.text),
+    }
 }

@@ -66,3 +66,10 @@ test('a confirmed report says what was stored, and is not confirmable again', ()
   assert.equal(m.summary, '1 credential imported, 1 entry skipped.');
   assert.equal(m.files[0].entries[0].id, 'int-abc');
 });
+
+test('notes from the engine read as words, with what to do after importing', async () => {
+  const { noteText } = await import('../js/lib/importModel.js');
+  assert.equal(noteText('plain'), 'plain');
+  assert.equal(noteText({ text: 'refresh_token is empty', then: 'authorize' }), 'refresh_token is empty; authorize it after importing');
+  assert.equal(noteText({ text: 'scopes is empty: using the default scopes' }), 'scopes is empty: using the default scopes');
+});

@@ -91,7 +91,7 @@ impl Drop for Listener {
 #[derive(Debug, thiserror::Error)]
 pub enum ListenError {
     #[error(
-        "port {port} on {ip} is already in use by another program, so the browser's redirect could reach it instead of webex-token; close that program (another authorize, an old token tool, another user's?) and try again, or register another loopback redirect URI on the integration"
+        "port {port} on {ip} is already in use by another program, so the browser's redirect could reach it instead of Webex Token Tray; close that program (another authorize, an old token tool, another user's?) and try again, or register another loopback redirect URI on the integration"
     )]
     PortInUse { port: u16, ip: IpAddr },
     #[error("cannot listen on {address} for the browser's redirect: {source}")]
@@ -202,7 +202,7 @@ async fn handle(
         return render(Page {
             status: StatusCode::NOT_FOUND,
             title: "Not found".into(),
-            body: "This port only answers Webex's redirect for webex-token.".into(),
+            body: "This port only answers Webex's redirect for Webex Token Tray.".into(),
         });
     }
     if !state_matches(&shared.state, params.get("state")) {
@@ -211,7 +211,7 @@ async fn handle(
         return render(Page {
             status: StatusCode::BAD_REQUEST,
             title: "Request ignored".into(),
-            body: "This request does not belong to the authorization in progress, so it was ignored and nothing was changed. If you are authorizing webex-token, finish in the tab Webex opened.".into(),
+            body: "This request does not belong to the authorization in progress, so it was ignored and nothing was changed. If you are authorizing with Webex Token Tray, finish in the tab Webex opened.".into(),
         });
     }
     let (reply, verdict) = oneshot::channel();
@@ -224,7 +224,7 @@ async fn handle(
         return render(Page {
             status: StatusCode::GONE,
             title: "Authorization already finished".into(),
-            body: "webex-token is no longer waiting for this authorization.".into(),
+            body: "Webex Token Tray is no longer waiting for this authorization.".into(),
         });
     }
     match verdict.await {
@@ -232,7 +232,7 @@ async fn handle(
         Err(_) => render(Page {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             title: "Authorization stopped".into(),
-            body: "webex-token stopped before finishing; see its output.".into(),
+            body: "Webex Token Tray stopped before finishing; see its output.".into(),
         }),
     }
 }

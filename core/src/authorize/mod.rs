@@ -161,8 +161,9 @@ impl Engine {
         let verifier = &pending.verifier;
         let listener = &mut pending.listener;
         loop {
+            // Notices first: what arrived before the redirect is told before it is handled.
             let callback = tokio::select! {
-                callback = listener.callbacks.recv() => callback,
+                biased;
                 Some(notice) = listener.notices.recv() => match notice {
                     loopback::Notice::Stray(path) => {
                         tracing::warn!("ignored a request to {path} on the redirect port: not the redirect");
@@ -180,6 +181,7 @@ impl Engine {
                         return Err(self.authorize_failed(&credential, error));
                     }
                 },
+                callback = listener.callbacks.recv() => callback,
                 _ = tokio::time::sleep_until(deadline) => None,
             };
             let Some(callback) = callback else {

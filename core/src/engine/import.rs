@@ -9,9 +9,10 @@
 use std::collections::HashMap;
 
 use super::credentials::{NewCredential, Prepared};
+pub use super::import_report::{EntryResult, FileReport, ImportReport, ImportedEntry};
 use super::{Engine, EngineError};
 use crate::config::Config;
-use crate::import::{Draft, DraftSettings, Entry, Format, ImportError, ParsedFile};
+use crate::import::{Draft, DraftSettings, Entry, ImportError, ParsedFile};
 use crate::model::{
     CredentialId, Kind, KindSettings, PersonalSettings, Secrets, ServiceAppSettings,
 };
@@ -25,74 +26,6 @@ pub struct ImportOptions {
     /// The service app that `.env` tokens belong to, by id or name, when the same run does
     /// not import one.
     pub service_app: Option<String>,
-}
-
-/// What happened to each file and entry.
-#[derive(Clone, Debug, Default)]
-pub struct ImportReport {
-    pub files: Vec<FileReport>,
-}
-
-impl ImportReport {
-    pub fn entries(&self) -> impl Iterator<Item = &ImportedEntry> {
-        self.files.iter().flat_map(|f| f.entries.iter())
-    }
-
-    /// True when any file could not be read or any entry was skipped.
-    pub fn has_problems(&self) -> bool {
-        self.files.iter().any(|f| f.error.is_some())
-            || self
-                .entries()
-                .any(|e| matches!(e.result, EntryResult::Skipped { .. }))
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct FileReport {
-    pub source: String,
-    pub format: Option<Format>,
-    pub warnings: Vec<String>,
-    /// The whole file could not be imported.
-    pub error: Option<String>,
-    pub entries: Vec<ImportedEntry>,
-}
-
-#[derive(Clone, Debug)]
-pub struct ImportedEntry {
-    /// The entry's key in its file, e.g. "Acme Corp" or "serviceApp".
-    pub key: String,
-    pub name: Option<String>,
-    pub kind: Option<Kind>,
-    pub result: EntryResult,
-    /// Things to read before relying on it (old refresh token, failed status in the old tool).
-    pub notes: Vec<String>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum EntryResult {
-    Imported {
-        id: CredentialId,
-    },
-    WouldImport,
-    /// `.env` tokens stored on a service app.
-    Attached {
-        to: CredentialId,
-        name: String,
-    },
-    WouldAttach {
-        name: String,
-    },
-    Skipped {
-        reason: String,
-    },
-}
-
-impl EntryResult {
-    fn skipped(reason: impl Into<String>) -> Self {
-        EntryResult::Skipped {
-            reason: reason.into(),
-        }
-    }
 }
 
 /// Where a file's entry key ended up: a new or an existing credential.
@@ -171,7 +104,10 @@ impl Engine {
         files: Vec<Result<ParsedFile, ImportError>>,
         options: &ImportOptions,
     ) -> Result<ImportReport, EngineError> {
-        let mut report = ImportReport::default();
+        let mut report = ImportReport {
+            dry_run: options.dry_run,
+            ..ImportReport::default()
+        };
         let mut run = ImportRun::new(&*self.config()?);
         for file in files {
             let file_report = match file {
@@ -292,7 +228,7 @@ impl Engine {
             } => {
                 let Some((bearer_id, _)) = bearer.as_ref().and_then(|b| placed.get(b)) else {
                     report.result = EntryResult::skipped(format!(
-                        "entry \"{key}\": no usable bearer in the file (tokenManager.personalAccessToken or tokenManager.integration) to mint its tokens; add one, then `webex-token add service-app`"
+                        "entry \"{key}\": no usable bearer in the file (tokenManager.personalAccessToken or tokenManager.integration) to mint its tokens; add one to the file, or add the service app by hand with a bearer"
                     ));
                     return Ok(report);
                 };

@@ -5,6 +5,7 @@
 mod credentials;
 mod error;
 mod import;
+mod import_report;
 mod tokens;
 mod validate;
 

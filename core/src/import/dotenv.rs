@@ -4,7 +4,7 @@
 
 use super::fields::EntryFields;
 use super::node::Node;
-use super::{Draft, DraftSettings, Entry};
+use super::{Draft, DraftSettings, Entry, Note};
 use crate::model::Secrets;
 use crate::secret::Secret;
 
@@ -168,15 +168,15 @@ pub(super) fn entry(vars: &[(String, Node)]) -> Entry {
         (Ok(access_token), Ok(refresh_token)) => {
             let mut notes = Vec::new();
             if refresh_token.is_none() {
-                notes.push(format!(
+                notes.push(Note::from(format!(
                     "{REFRESH_KEY} is not set: when the access token expires, a new one is \
                      minted with the service app's bearer"
-                ));
+                )));
             }
             if access_token.is_none() {
-                notes.push(format!(
+                notes.push(Note::from(format!(
                     "{ACCESS_KEY} is not set: the first refresh gets one"
-                ));
+                )));
             }
             Ok(Draft {
                 name: "Service app tokens".to_owned(),
@@ -286,7 +286,11 @@ mod tests {
         let lines = vars("WEBEX_SERVICE_APP_ACCESS_TOKEN=acc\n");
         let draft = entry(&lines.vars).outcome.unwrap();
         assert!(draft.secrets.refresh_token.is_none());
-        assert!(draft.notes[0].starts_with("WEBEX_SERVICE_APP_REFRESH_TOKEN is not set"));
+        assert!(
+            draft.notes[0]
+                .text
+                .starts_with("WEBEX_SERVICE_APP_REFRESH_TOKEN is not set")
+        );
     }
 
     #[test]

@@ -153,7 +153,7 @@ pub(super) fn default_port_integration(
     scopes: Option<Vec<String>>,
     secrets: crate::model::Secrets,
     obtained_at: Option<chrono::DateTime<chrono::Utc>>,
-    notes: Vec<String>,
+    notes: Vec<super::Note>,
 ) -> super::Draft {
     super::Draft {
         name,

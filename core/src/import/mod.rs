@@ -24,9 +24,11 @@ use std::io::Read as _;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::model::{IntegrationSettings, Secrets};
+use crate::remedy::RemedyKind;
 #[cfg(doc)]
 use crate::secret::Secret;
 
@@ -119,7 +121,52 @@ pub struct Draft {
     /// When the old tool last obtained the tokens, e.g. tokens_master's `date`.
     pub obtained_at: Option<DateTime<Utc>>,
     /// Per-entry warnings the user should read before relying on the credential.
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
+}
+
+/// Something to read about an imported entry, and what to do after importing it, if anything.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Note {
+    pub text: String,
+    /// What the imported credential will need (authorize it, refresh it), for each shell to
+    /// say its own way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub then: Option<RemedyKind>,
+}
+
+impl Note {
+    /// A note that asks for `then` once the entry is imported.
+    pub fn then(text: impl Into<String>, then: RemedyKind) -> Note {
+        Note {
+            text: text.into(),
+            then: Some(then),
+        }
+    }
+}
+
+impl From<String> for Note {
+    fn from(text: String) -> Self {
+        Note { text, then: None }
+    }
+}
+
+impl From<&str> for Note {
+    fn from(text: &str) -> Self {
+        Note::from(text.to_owned())
+    }
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// Tests compare notes with their text.
+impl PartialEq<&str> for Note {
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
+    }
 }
 
 impl fmt::Display for Draft {

@@ -3,8 +3,9 @@
 
 use super::fields::{EntryFields, default_port_integration, skip};
 use super::node::{Node, lookup, short_id};
-use super::{Draft, DraftSettings, Entry, Skip};
+use super::{Draft, DraftSettings, Entry, Note, Skip};
 use crate::model::{Secrets, app_id_for_client};
+use crate::remedy::RemedyKind;
 use crate::secret::Secret;
 
 pub(super) const SERVICE_APP_KEY: &str = "serviceApp";
@@ -80,7 +81,7 @@ fn personal_draft(token: Secret) -> Draft {
         notes: vec![
             "personal access tokens live 12 hours and cannot be refreshed: if this one has \
              expired, paste a new one from developer.webex.com"
-                .to_owned(),
+                .into(),
         ],
     }
 }
@@ -108,14 +109,14 @@ fn integration_draft(node: &Node) -> Result<Draft, Skip> {
     };
     let mut notes = Vec::new();
     if refresh_token.is_none() {
-        notes.push("refreshToken is empty: run webex-token authorize".to_owned());
+        notes.push(Note::then("refreshToken is empty", RemedyKind::Authorize));
     }
     if scopes.is_none() {
-        notes.push(
+        notes.push(Note::from(
             "scopes are not in the file: using the default scopes; to mint the service app's \
              tokens this integration also needs spark:applications_token"
                 .to_owned(),
-        );
+        ));
     }
     Ok(default_port_integration(
         "Token manager integration".to_owned(),
@@ -159,17 +160,17 @@ fn service_app_draft(node: &Node, bearer: Option<&str>) -> Result<Draft, Skip> {
     // The app id is always derived from the client id when minting; a stale or hand-edited one
     // in the file is only worth a warning.
     if app_id.is_some_and(|app_id| app_id != app_id_for_client(&client_id)) {
-        notes.push(
+        notes.push(Note::from(
             "appId in the file does not match the one derived from clientId; using the derived one"
                 .to_owned(),
-        );
+        ));
     }
     if bearer.is_none() {
-        notes.push(
+        notes.push(Note::from(
             "the file has no usable personalAccessToken or integration to mint this app's \
              tokens: choose a bearer credential with spark:applications_token"
                 .to_owned(),
-        );
+        ));
     }
     Ok(Draft {
         name: format!("Service app {}", short_id(&client_id)),
@@ -253,6 +254,7 @@ mod tests {
         assert_eq!(bearer_of(&entries[0]), None);
         assert!(
             entries[0].outcome.as_ref().unwrap().notes[0]
+                .text
                 .starts_with("the file has no usable personalAccessToken or integration")
         );
     }

@@ -4,10 +4,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::fields::{EntryFields, Problem, default_port_integration, skip};
+use super::fields::{EntryFields, default_port_integration, skip};
 use super::node::{Node, quoted};
-use super::{Draft, Entry, Skip};
+use super::{Draft, Entry, Note, Skip};
 use crate::model::{Secrets, normalized_name, validate_name};
+use crate::remedy::RemedyKind;
 
 /// Webex refresh tokens live about 90 days (webex-api.md); older ones are likely dead.
 const REFRESH_TOKEN_DAYS: i64 = 90;
@@ -125,19 +126,21 @@ fn draft(key: &str, node: Node, now: DateTime<Utc>) -> Result<Draft, Skip> {
         }
     };
     if access_token.is_none() {
-        notes.push(format!(
+        notes.push(Note::from(format!(
             "access_token {}: the first refresh gets one",
             emptiness("access_token")
-        ));
+        )));
     }
     if refresh_token.is_none() {
-        notes.push(format!(
-            "refresh_token {}: run webex-token authorize",
-            emptiness("refresh_token")
+        notes.push(Note::then(
+            format!("refresh_token {}", emptiness("refresh_token")),
+            RemedyKind::Authorize,
         ));
     }
     if scopes.is_none() {
-        notes.push("scopes is empty: using the default scopes".to_owned());
+        notes.push(Note::from(
+            "scopes is empty: using the default scopes".to_owned(),
+        ));
     }
     let obtained_at = read_date(&f, &mut notes);
     if let Some(note) = status_note(&f, refresh_token.is_some()) {
@@ -146,11 +149,11 @@ fn draft(key: &str, node: Node, now: DateTime<Utc>) -> Result<Draft, Skip> {
     if let Some(obtained) = obtained_at {
         let days = (now - obtained).num_days();
         if refresh_token.is_some() && days > REFRESH_TOKEN_DAYS {
-            notes.push(format!(
+            notes.push(Note::from(format!(
                 "refresh token obtained {}, {days} days ago; Webex refresh tokens live about \
-                 {REFRESH_TOKEN_DAYS} days: if refresh fails, run webex-token authorize",
+                 {REFRESH_TOKEN_DAYS} days; if refresh fails, authorize it again",
                 obtained.format("%Y-%m-%d")
-            ));
+            )));
         }
     }
 
@@ -169,18 +172,20 @@ fn draft(key: &str, node: Node, now: DateTime<Utc>) -> Result<Draft, Skip> {
 }
 
 /// `date` only informs, so a bad one is a note, never a reason to skip the credential.
-fn read_date(f: &EntryFields<'_>, notes: &mut Vec<String>) -> Option<DateTime<Utc>> {
+fn read_date(f: &EntryFields<'_>, notes: &mut Vec<Note>) -> Option<DateTime<Utc>> {
     match f.optional_text(&["date"]) {
         Ok(None) => None,
         Ok(Some(text)) => {
             let date = parse_date(&text);
             if date.is_none() {
-                notes.push("field date is not a date like \"June 30, 2025\"; ignored".to_owned());
+                notes.push(Note::from(
+                    "field date is not a date like \"June 30, 2025\"; ignored".to_owned(),
+                ));
             }
             date
         }
         Err(problem) => {
-            notes.push(format!("{problem}; ignored"));
+            notes.push(Note::from(format!("{problem}; ignored")));
             None
         }
     }
@@ -199,10 +204,10 @@ fn parse_date(text: &str) -> Option<DateTime<Utc>> {
         .map(|time| time.and_utc())
 }
 
-fn status_note(f: &EntryFields<'_>, has_refresh_token: bool) -> Option<Problem> {
+fn status_note(f: &EntryFields<'_>, has_refresh_token: bool) -> Option<Note> {
     let status = match f.optional_text(&["status"]) {
         Ok(status) => status?,
-        Err(problem) => return Some(format!("{problem}; ignored")),
+        Err(problem) => return Some(Note::from(format!("{problem}; ignored"))),
     };
     if status.eq_ignore_ascii_case("success") || status.eq_ignore_ascii_case("ok") {
         return None;
@@ -217,12 +222,12 @@ fn status_note(f: &EntryFields<'_>, has_refresh_token: bool) -> Option<Problem> 
     } else {
         "an unrecognised status".to_owned()
     };
-    let advice = if has_refresh_token {
-        "run webex-token refresh"
+    let then = if has_refresh_token {
+        RemedyKind::Refresh
     } else {
-        "run webex-token authorize"
+        RemedyKind::Authorize
     };
-    Some(format!("{shown} in the old tool: {advice}"))
+    Some(Note::then(format!("{shown} in the old tool"), then))
 }
 
 #[cfg(test)]
@@ -322,10 +327,7 @@ mod tests {
             GOOD.replace("success", "failed")
         ))
         .unwrap();
-        assert_eq!(
-            draft.notes,
-            ["status \"failed\" in the old tool: run webex-token refresh"]
-        );
+        assert_eq!(draft.notes, ["status \"failed\" in the old tool"]);
     }
 
     #[test]
@@ -339,8 +341,8 @@ mod tests {
         assert_eq!(
             draft.notes,
             [
-                "refresh_token is empty: run webex-token authorize",
-                "status \"failed\" in the old tool: run webex-token authorize"
+                "refresh_token is empty",
+                "status \"failed\" in the old tool"
             ]
         );
     }
@@ -372,7 +374,7 @@ mod tests {
             draft.notes,
             [
                 "refresh token obtained 2025-05-02, 211 days ago; Webex refresh tokens live about \
-              90 days: if refresh fails, run webex-token authorize"
+              90 days; if refresh fails, authorize it again"
             ]
         );
     }
@@ -388,7 +390,7 @@ mod tests {
             draft.notes,
             [
                 "field date is a number, expected text; ignored",
-                "an unrecognised status in the old tool: run webex-token refresh"
+                "an unrecognised status in the old tool"
             ]
         );
         assert_eq!(draft.obtained_at, None);

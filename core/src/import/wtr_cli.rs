@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 
 use super::fields::{EntryFields, Problem, scopes_or_default, wrong_type};
 use super::node::{Node, short_id};
-use super::{Draft, DraftSettings, Entry};
+use super::{Draft, DraftSettings, Entry, Note};
 use crate::model::{DEFAULT_REDIRECT_PORT, IntegrationSettings, Secrets};
+use crate::remedy::RemedyKind;
 use crate::secret::Secret;
 
 /// The entry's key: the one integration this tool knows.
@@ -115,10 +116,10 @@ fn draft(map: &[(String, Node)], keys: &WtrKeys, now: DateTime<Utc>) -> Result<D
     };
     let mut notes = Vec::new();
     if scopes.is_none() {
-        notes.push(format!(
+        notes.push(Note::from(format!(
             "no scopes in {}: using the default scopes",
             keys.origin
-        ));
+        )));
     }
     // An expiry without its token describes nothing that is imported.
     let access_expires_at = access_token
@@ -128,13 +129,16 @@ fn draft(map: &[(String, Node)], keys: &WtrKeys, now: DateTime<Utc>) -> Result<D
         .as_ref()
         .and_then(|_| expiry(&f, keys.refresh_expiry, &mut notes));
     match (&refresh_token, refresh_expires_at) {
-        (None, _) => notes.push(format!(
-            "no refresh token in {}: run webex-token authorize",
-            keys.origin
+        (None, _) => notes.push(Note::then(
+            format!("no refresh token in {}", keys.origin),
+            RemedyKind::Authorize,
         )),
-        (Some(_), Some(expired)) if expired <= now => notes.push(format!(
-            "the refresh token expired on {}: run webex-token authorize",
-            expired.format("%Y-%m-%d")
+        (Some(_), Some(expired)) if expired <= now => notes.push(Note::then(
+            format!(
+                "the refresh token expired on {}",
+                expired.format("%Y-%m-%d")
+            ),
+            RemedyKind::Authorize,
         )),
         _ => {}
     }
@@ -178,7 +182,7 @@ fn redirect_port(f: &EntryFields<'_>, names: &[&'static str]) -> Result<u16, Pro
 fn expiry(
     f: &EntryFields<'_>,
     names: &[&'static str],
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Note>,
 ) -> Option<DateTime<Utc>> {
     let (name, node) = f.find(names)?;
     let time = match node {
@@ -197,9 +201,9 @@ fn expiry(
         _ => None,
     };
     if time.is_none() {
-        notes.push(format!(
+        notes.push(Note::from(format!(
             "field {name} is not a time (RFC 3339, epoch seconds or milliseconds); ignored"
-        ));
+        )));
     }
     time
 }
@@ -288,7 +292,7 @@ mod tests {
             draft.notes,
             [
                 "field tokenExpiresAt is not a time (RFC 3339, epoch seconds or milliseconds); ignored",
-                "the refresh token expired on 2025-01-01: run webex-token authorize"
+                "the refresh token expired on 2025-01-01"
             ]
         );
     }
@@ -348,10 +352,7 @@ mod tests {
             settings(&draft).redirect_uri,
             "http://localhost:7000/callback"
         );
-        assert_eq!(
-            draft.notes,
-            ["no refresh token in the environment: run webex-token authorize"]
-        );
+        assert_eq!(draft.notes, ["no refresh token in the environment"]);
     }
 
     #[test]

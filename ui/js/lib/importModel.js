@@ -70,9 +70,21 @@ function entryModel(e) {
     action: result.action,
     verb: result.verb,
     detail,
-    notes: Array.isArray(e.notes) ? e.notes : [],
+    notes: Array.isArray(e.notes) ? e.notes.map(noteText) : [],
     id: e.result === 'imported' ? e.detail ?? null : null,
   };
+}
+
+const THEN = {
+  authorize: 'authorize it after importing',
+  refresh: 'refresh it after importing',
+};
+
+/** A note as the engine reports it ({text, then?}) or as plain text, in words. */
+export function noteText(note) {
+  if (typeof note === 'string') return note;
+  const then = note?.then ? THEN[note.then] : null;
+  return then ? `${note.text}; ${then}` : String(note?.text ?? '');
 }
 
 /**
