@@ -5,7 +5,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::CredentialId;
-use crate::state::AttentionReason;
 
 /// A fix a person can apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -64,23 +63,6 @@ impl Remedy {
     pub fn target<'a>(&'a self, attached_to: &'a CredentialId) -> &'a CredentialId {
         self.credential.as_ref().unwrap_or(attached_to)
     }
-
-    /// The usual fix for `reason`, for states stored before remedies were recorded.
-    pub fn for_reason(reason: AttentionReason) -> Remedy {
-        Remedy::here(match reason {
-            AttentionReason::NotAuthorized | AttentionReason::RefreshTokenRejected => {
-                RemedyKind::Authorize
-            }
-            AttentionReason::ClientRejected => RemedyKind::ReplaceClientSecret,
-            AttentionReason::AppNotAuthorizedInOrg => RemedyKind::AuthorizeAppInOrg,
-            AttentionReason::PersonalTokenExpiring | AttentionReason::PersonalTokenExpired => {
-                RemedyKind::ReplacePersonalToken
-            }
-            AttentionReason::UnknownApp
-            | AttentionReason::BearerUnusable
-            | AttentionReason::RequestRejected => RemedyKind::ReviewSettings,
-        })
-    }
 }
 
 #[cfg(test)]
@@ -96,21 +78,5 @@ mod tests {
         assert_eq!(there, r#"{"kind":"authorize","credential":"int-abc"}"#);
         let back: Remedy = serde_json::from_str(&there).unwrap();
         assert_eq!(back.target(&CredentialId::parse("sa-x").unwrap()), &id);
-    }
-
-    #[test]
-    fn every_reason_has_a_fix_a_person_can_apply() {
-        assert_eq!(
-            Remedy::for_reason(AttentionReason::RefreshTokenRejected).kind,
-            RemedyKind::Authorize
-        );
-        assert_eq!(
-            Remedy::for_reason(AttentionReason::PersonalTokenExpired).kind,
-            RemedyKind::ReplacePersonalToken
-        );
-        assert_eq!(
-            Remedy::for_reason(AttentionReason::AppNotAuthorizedInOrg).kind,
-            RemedyKind::AuthorizeAppInOrg
-        );
     }
 }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::remedy::Remedy;
+use crate::remedy::{Remedy, RemedyKind};
 
 /// Clear-text state of one credential, versioned with its sealed secrets.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -150,7 +150,7 @@ impl From<StoredAttention> for Attention {
             (Some(detail), Some(remedy)) => (detail, remedy),
             (detail, remedy) => (
                 detail.unwrap_or_else(|| stored.reason.describe().to_owned()),
-                remedy.unwrap_or_else(|| Remedy::for_reason(stored.reason)),
+                remedy.unwrap_or_else(|| stored.reason.usual_remedy()),
             ),
         };
         Attention {
@@ -197,6 +197,23 @@ pub enum AttentionReason {
 crate::names::serde_by_name!(AttentionReason);
 
 impl AttentionReason {
+    /// The usual fix, for states stored before remedies were recorded.
+    pub fn usual_remedy(self) -> Remedy {
+        Remedy::here(match self {
+            AttentionReason::NotAuthorized | AttentionReason::RefreshTokenRejected => {
+                RemedyKind::Authorize
+            }
+            AttentionReason::ClientRejected => RemedyKind::ReplaceClientSecret,
+            AttentionReason::AppNotAuthorizedInOrg => RemedyKind::AuthorizeAppInOrg,
+            AttentionReason::PersonalTokenExpiring | AttentionReason::PersonalTokenExpired => {
+                RemedyKind::ReplacePersonalToken
+            }
+            AttentionReason::UnknownApp
+            | AttentionReason::BearerUnusable
+            | AttentionReason::RequestRejected => RemedyKind::ReviewSettings,
+        })
+    }
+
     /// The reason in words, for states that recorded no detail of their own.
     pub fn describe(self) -> &'static str {
         match self {
@@ -242,7 +259,6 @@ impl InterruptedRefresh {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::remedy::RemedyKind;
 
     #[test]
     fn a_state_stored_before_remedies_loads_with_its_reasons_remedy_and_no_cli_text() {
@@ -280,6 +296,27 @@ mod tests {
             "{text}"
         );
         assert_eq!(serde_json::from_str::<Attention>(&text).unwrap(), attention);
+    }
+
+    #[test]
+    fn every_reason_has_a_fix_a_person_can_apply() {
+        let usual = |reason: AttentionReason| reason.usual_remedy().kind;
+        assert_eq!(
+            usual(AttentionReason::RefreshTokenRejected),
+            RemedyKind::Authorize
+        );
+        assert_eq!(
+            usual(AttentionReason::PersonalTokenExpired),
+            RemedyKind::ReplacePersonalToken
+        );
+        assert_eq!(
+            usual(AttentionReason::AppNotAuthorizedInOrg),
+            RemedyKind::AuthorizeAppInOrg
+        );
+        assert_eq!(
+            usual(AttentionReason::ClientRejected),
+            RemedyKind::ReplaceClientSecret
+        );
     }
 
     #[test]

@@ -1,60 +1,31 @@
-//! Authorizing an integration: the browser flow (loopback redirect, state, PKCE S256) and the
-//! device grant for machines whose browser cannot reach a loopback port. Stored credentials are
-//! only touched once new tokens are in hand.
+//! Authorizing an integration, as a component of its own: the browser flow (loopback redirect,
+//! state, PKCE S256) in [`browser`] and the device grant for machines whose browser cannot
+//! reach a loopback port in [`device`]. The engine resolves which credential is meant and hands
+//! it in. Stored credentials are only touched once new tokens are in hand.
 
+mod browser;
+mod device;
 mod loopback;
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::StatusCode;
-use oauth2::{CsrfToken, PkceCodeChallenge};
 use url::Url;
 
+pub use browser::PendingAuthorization;
+pub use device::PendingDeviceAuthorization;
 pub use loopback::ListenError;
 
-use crate::engine::Operation;
-use crate::engine::{Engine, EngineError};
 use crate::failure::{Failure, Step, classify};
-use crate::model::{Credential, IntegrationSettings, KindSettings};
-use crate::recorder::StoredTokens;
+use crate::lock::{CredentialLocks, LockError};
+use crate::model::Credential;
+use crate::recorder::{Recorder, StoredTokens};
 use crate::secret::Secret;
 use crate::state::{Action, Attempt, Outcome, TokenState};
-use crate::webex::{ErrorKind, TokenGrant, bounds, endpoint, server_text};
+use crate::vault::{Change, ChangeKind, Expect, Vault, VaultError};
+use crate::webex::{TokenGrant, WebexClient, WebexError};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
-
-/// A browser authorization waiting for its redirect. The listener is bound already.
-pub struct PendingAuthorization {
-    credential: Credential,
-    settings: IntegrationSettings,
-    /// Open this in a browser.
-    pub url: Url,
-    verifier: Secret,
-    listener: loopback::Listener,
-}
-
-impl PendingAuthorization {
-    pub fn credential(&self) -> &Credential {
-        &self.credential
-    }
-}
-
-/// A device grant waiting for the person to approve it elsewhere.
-pub struct PendingDeviceAuthorization {
-    credential: Credential,
-    device_code: Secret,
-    pub user_code: String,
-    pub verification_uri: String,
-    pub verification_uri_complete: Option<String>,
-    pub expires_in: Duration,
-    interval: Duration,
-}
-
-impl PendingDeviceAuthorization {
-    pub fn credential(&self) -> &Credential {
-        &self.credential
-    }
-}
 
 /// Why an authorization did not complete. Nothing stored was changed.
 #[derive(Debug, thiserror::Error)]
@@ -64,7 +35,7 @@ pub enum AuthorizeError {
     #[error("access was denied in the browser ({0}); nothing was changed")]
     Denied(String),
     #[error(
-        "{0} redirects whose state is not this authorization's reached the redirect port (stale browser tabs, or a web page interfering); stopped waiting and nothing was changed. Close other tabs and run authorize again"
+        "{0} redirects whose state is not this authorization's reached the redirect port (stale browser tabs, or a web page interfering); stopped waiting and nothing was changed. Close other tabs and authorize again"
     )]
     ForeignRedirects(usize),
     #[error("no redirect arrived within {} s; nothing was changed (where the browser cannot reach this machine, the device grant works instead)", .0.as_secs())]
@@ -75,275 +46,71 @@ pub enum AuthorizeError {
     DeviceExpired,
     #[error("its redirect URI {uri:?} cannot be listened on: {problem}")]
     RedirectUri { uri: String, problem: String },
+    /// Webex refused the code, the device code or the client: what would fix it is in the
+    /// failure.
+    #[error("{0}")]
+    Exchange(Box<Failure>),
+    #[error("no client secret is stored")]
+    NoClientSecret,
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error(transparent)]
+    Lock(#[from] LockError),
 }
 
 impl AuthorizeError {
     /// Whether starting over can succeed without changing anything else first (a busy port or
     /// a bad redirect URI needs something else fixed).
     pub fn worth_retrying(&self) -> bool {
-        !matches!(
+        matches!(
             self,
-            AuthorizeError::Listen(_) | AuthorizeError::RedirectUri { .. }
+            AuthorizeError::Denied(_)
+                | AuthorizeError::ForeignRedirects(_)
+                | AuthorizeError::Timeout(_)
+                | AuthorizeError::NoCode
+                | AuthorizeError::DeviceExpired
         )
     }
 }
 
-impl Engine {
-    /// Prepares a browser authorization of the integration `query` names: binds its loopback
-    /// redirect port (failing now if it is busy) and builds the authorize URL with a fresh
-    /// state and PKCE S256 challenge.
-    pub async fn begin_authorize(&self, query: &str) -> Result<PendingAuthorization, EngineError> {
-        let credential = self.resolve(query)?;
-        let settings = integration_settings(&credential)?;
-        let bad_uri = |problem: String| {
-            authorize_error(
-                &credential,
-                AuthorizeError::RedirectUri {
-                    uri: settings.redirect_uri.clone(),
-                    problem,
-                },
-            )
-        };
-        let redirect = Url::parse(&settings.redirect_uri).map_err(|e| bad_uri(e.to_string()))?;
-        let port = crate::model::loopback_redirect_port(&settings.redirect_uri).map_err(bad_uri)?;
-        let host = redirect.host_str().unwrap_or("127.0.0.1").to_owned();
-        let state = CsrfToken::new_random();
-        let listener = loopback::listen(
-            &host,
-            port,
-            redirect.path(),
-            Secret::new(state.secret().clone()),
-        )
-        .await
-        .map_err(|e| authorize_error(&credential, AuthorizeError::Listen(e)))?;
-        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let mut url = endpoint(&self.api_base(&credential), "authorize");
-        url.query_pairs_mut()
-            .append_pair("response_type", "code")
-            .append_pair("client_id", &settings.client_id)
-            .append_pair("redirect_uri", &settings.redirect_uri)
-            .append_pair("scope", &settings.scopes.join(" "))
-            .append_pair("state", state.secret())
-            .append_pair("code_challenge", challenge.as_str())
-            .append_pair("code_challenge_method", "S256");
-        Ok(PendingAuthorization {
-            credential,
-            settings,
-            url,
-            verifier: Secret::new(verifier.secret().clone()),
-            listener,
-        })
-    }
+/// Cheap to clone: clones share the vault thread, the HTTP client, the locks and the recorder.
+#[derive(Clone)]
+pub struct Authorizer {
+    vault: Vault,
+    webex: WebexClient,
+    locks: Arc<CredentialLocks>,
+    recorder: Recorder,
+    /// `WEBEX_API_BASE`: the API base of every credential without its own.
+    env_api_base: Option<Url>,
+}
 
-    /// Waits for exactly one redirect that matches, exchanges its code and stores the tokens.
-    /// Requests to other paths are answered 404 and ignored; redirects with another state are
-    /// ignored too, up to [`loopback::MAX_FOREIGN_REDIRECTS`] of them.
-    pub async fn finish_authorize(
-        &self,
-        pending: PendingAuthorization,
-        timeout: Duration,
-    ) -> Result<Credential, EngineError> {
-        let mut pending = pending;
-        let result = self.await_redirect(&mut pending, timeout).await;
-        pending.listener.close().await;
-        result
-    }
-
-    /// The loop of `finish_authorize`: ignores stray requests, handles the first redirect.
-    async fn await_redirect(
-        &self,
-        pending: &mut PendingAuthorization,
-        timeout: Duration,
-    ) -> Result<Credential, EngineError> {
-        let deadline = tokio::time::Instant::now() + timeout;
-        let credential = pending.credential.clone();
-        let settings = pending.settings.clone();
-        let verifier = &pending.verifier;
-        let listener = &mut pending.listener;
-        loop {
-            // Notices first: what arrived before the redirect is told before it is handled.
-            let callback = tokio::select! {
-                biased;
-                Some(notice) = listener.notices.recv() => match notice {
-                    loopback::Notice::Stray(path) => {
-                        tracing::warn!("ignored a request to {path} on the redirect port: not the redirect");
-                        continue;
-                    }
-                    loopback::Notice::ForeignState { count } => {
-                        tracing::warn!(
-                            "ignored a redirect whose state is not this authorization's ({count} of at most {})",
-                            loopback::MAX_FOREIGN_REDIRECTS
-                        );
-                        if count < loopback::MAX_FOREIGN_REDIRECTS {
-                            continue;
-                        }
-                        let error = AuthorizeError::ForeignRedirects(count);
-                        return Err(self.authorize_failed(&credential, error));
-                    }
-                },
-                callback = listener.callbacks.recv() => callback,
-                _ = tokio::time::sleep_until(deadline) => None,
-            };
-            let Some(callback) = callback else {
-                return Err(self.authorize_failed(&credential, AuthorizeError::Timeout(timeout)));
-            };
-            // The listener hands over only redirects that carry this authorization's state.
-            let param = |name: &str| callback.params.get(name).cloned();
-            if let Some(error) = param("error") {
-                let description = param("error_description").unwrap_or_default();
-                let _ = callback.reply.send(error_page(
-                    StatusCode::OK,
-                    &format!("Access was denied ({error}). Nothing was changed."),
-                ));
-                let detail = if description.is_empty() {
-                    error
-                } else {
-                    format!("{error}: {description}")
-                };
-                // The redirect's query is the authorization server's text (or a forger's).
-                let detail = server_text::clean(&detail).into_owned();
-                return Err(self.authorize_failed(&credential, AuthorizeError::Denied(detail)));
-            }
-            let Some(code) = param("code").map(Secret::new) else {
-                let _ = callback.reply.send(error_page(
-                    StatusCode::BAD_REQUEST,
-                    "The redirect carried no authorization code.",
-                ));
-                return Err(self.authorize_failed(&credential, AuthorizeError::NoCode));
-            };
-            let secret = self.client_secret_of(&credential).await?;
-            let exchanged = self
-                .inner
-                .webex
-                .exchange_code(
-                    &self.api_base(&credential),
-                    &settings.client_id,
-                    &secret,
-                    &code,
-                    &settings.redirect_uri,
-                    verifier,
-                )
-                .await;
-            let stored = match exchanged {
-                Ok(grant) => self.store_authorized(&credential, grant).await,
-                Err(e) => Err(self.exchange_failed(&credential, &e)),
-            };
-            let page = match &stored {
-                Ok(_) => crate::authorize::loopback::Page {
-                    status: StatusCode::OK,
-                    title: "Authorized".into(),
-                    body: format!(
-                        "Webex Token Tray now holds tokens for \"{}\" and keeps them fresh. You can close this tab.",
-                        credential.name
-                    ),
-                },
-                Err(e) => error_page(StatusCode::OK, &format!("Authorization failed: {e}")),
-            };
-            let _ = callback.reply.send(page);
-            return stored;
+impl Authorizer {
+    pub fn new(
+        vault: Vault,
+        webex: WebexClient,
+        locks: Arc<CredentialLocks>,
+        recorder: Recorder,
+        env_api_base: Option<Url>,
+    ) -> Self {
+        Authorizer {
+            vault,
+            webex,
+            locks,
+            recorder,
+            env_api_base,
         }
     }
 
-    /// Starts a device grant: the person approves `user_code` at `verification_uri` on any
-    /// device.
-    pub async fn begin_device_authorize(
-        &self,
-        query: &str,
-    ) -> Result<PendingDeviceAuthorization, EngineError> {
-        let credential = self.resolve(query)?;
-        let settings = integration_settings(&credential)?;
-        let base = self.api_base(&credential);
-        let scopes = settings.scopes.join(" ");
-        let webex = &self.inner.webex;
-        // Webex takes the client id alone. A server following RFC 8628 §3.1 wants a
-        // confidential client to authenticate here too and says so with invalid_client (RFC
-        // 6749 §5.2): then, and only then, ask again with the client secret. Webex never sees
-        // a request it does not document, and the secret goes nowhere it was not asked for.
-        let device = match webex
-            .device_authorize(&base, &settings.client_id, None, &scopes)
-            .await
-        {
-            Err(e) if e.kind == ErrorKind::InvalidClient => {
-                tracing::info!(
-                    "the device authorization endpoint wants client authentication ({e}); asking again with the client secret"
-                );
-                let secret = self.client_secret_of(&credential).await?;
-                webex
-                    .device_authorize(&base, &settings.client_id, Some(&secret), &scopes)
-                    .await
-            }
-            other => other,
-        }
-        .map_err(|e| self.exchange_failed(&credential, &e))?;
-        Ok(PendingDeviceAuthorization {
-            credential,
-            device_code: device.device_code,
-            user_code: device.user_code,
-            verification_uri: device.verification_uri,
-            verification_uri_complete: device.verification_uri_complete,
-            expires_in: device.expires_in,
-            interval: device.interval,
-        })
+    fn api_base(&self, credential: &Credential) -> Url {
+        credential.api_base(self.env_api_base.as_ref())
     }
 
-    /// Polls until the person approves (or denies, or the code expires), then stores the tokens.
-    pub async fn finish_device_authorize(
-        &self,
-        pending: PendingDeviceAuthorization,
-    ) -> Result<Credential, EngineError> {
-        let credential = pending.credential;
-        let settings = integration_settings(&credential)?;
-        let secret = self.client_secret_of(&credential).await?;
-        // Both durations were bounded where the answer was read; checked sums all the same,
-        // since an Instant past the platform's range panics.
-        let start = tokio::time::Instant::now();
-        let mut interval = pending.interval;
-        loop {
-            let waited = start.elapsed().saturating_add(interval);
-            if waited > pending.expires_in {
-                return Err(self.authorize_failed(&credential, AuthorizeError::DeviceExpired));
-            }
-            tokio::time::sleep(interval).await;
-            let polled = self
-                .inner
-                .webex
-                .device_token(
-                    &self.api_base(&credential),
-                    &settings.client_id,
-                    &secret,
-                    &pending.device_code,
-                )
-                .await;
-            match polled {
-                Ok(grant) => return self.store_authorized(&credential, grant).await,
-                Err(e) if e.kind == ErrorKind::AuthorizationPending => {}
-                Err(e) if e.kind == ErrorKind::SlowDown => interval = bounds::slowed_down(interval),
-                Err(e) if e.kind == ErrorKind::ExpiredToken => {
-                    return Err(self.authorize_failed(&credential, AuthorizeError::DeviceExpired));
-                }
-                Err(e) if e.kind == ErrorKind::AccessDenied => {
-                    return Err(
-                        self.authorize_failed(&credential, AuthorizeError::Denied(e.to_string()))
-                    );
-                }
-                Err(e) if e.kind.is_transient() => {
-                    tracing::warn!("device grant poll failed ({e}); polling on");
-                }
-                Err(e) => return Err(self.exchange_failed(&credential, &e)),
-            }
-        }
-    }
-
-    async fn client_secret_of(&self, credential: &Credential) -> Result<Secret, EngineError> {
-        let record = self.stored(credential).await?;
-        record
-            .secrets
-            .client_secret
-            .clone()
-            .ok_or_else(|| EngineError::NoClientSecret {
-                id: credential.id.clone(),
-                name: credential.name.clone(),
-            })
+    async fn client_secret_of(&self, credential: &Credential) -> Result<Secret, AuthorizeError> {
+        self.vault
+            .get(&credential.id)
+            .await?
+            .and_then(|record| record.secrets.client_secret)
+            .ok_or(AuthorizeError::NoClientSecret)
     }
 
     /// Stores freshly authorized tokens under the credential's lock, keeping its client secret.
@@ -351,9 +118,15 @@ impl Engine {
         &self,
         credential: &Credential,
         grant: TokenGrant,
-    ) -> Result<Credential, EngineError> {
-        let _guard = self.inner.locks.lock(&credential.id).await?;
-        let record = self.stored(credential).await?;
+    ) -> Result<Credential, AuthorizeError> {
+        let _guard = self.locks.lock(&credential.id).await?;
+        let record = self
+            .vault
+            .get(&credential.id)
+            .await?
+            .ok_or_else(|| VaultError::NotFound {
+                id: credential.id.clone(),
+            })?;
         let mut secrets = record.secrets.clone();
         secrets.access_token = Some(grant.access_token.clone());
         secrets.refresh_token = grant.refresh_token.clone();
@@ -362,7 +135,7 @@ impl Engine {
             refresh_expires_at: grant.refresh_expires_at,
             obtained_at: Some(grant.received_at),
             last_attempt: Some(Attempt {
-                at: self.now(),
+                at: self.recorder.now(),
                 action: Action::Authorize,
                 outcome: Outcome::Ok,
                 message: None,
@@ -371,9 +144,17 @@ impl Engine {
             }),
             ..TokenState::default()
         };
-        self.store(credential, record.version, secrets, state.clone())
+        self.vault
+            .apply(Change {
+                id: credential.id.clone(),
+                expect: Expect::Version(record.version),
+                kind: ChangeKind::Put {
+                    secrets,
+                    state: state.clone(),
+                },
+            })
             .await?;
-        self.inner.recorder.tokens_stored(
+        self.recorder.tokens_stored(
             credential,
             StoredTokens {
                 action: Action::Authorize,
@@ -387,56 +168,26 @@ impl Engine {
         Ok(credential.clone())
     }
 
-    fn authorize_failed(&self, credential: &Credential, error: AuthorizeError) -> EngineError {
-        let mut audit = self.audit_for(credential, Action::Authorize, Outcome::Permanent);
+    /// Audits a flow that ended without tokens; the error, for the caller to return.
+    fn failed(&self, credential: &Credential, error: AuthorizeError) -> AuthorizeError {
+        let mut audit = self
+            .recorder
+            .audit_for(credential, Action::Authorize, Outcome::Permanent);
         audit.message = Some(error.to_string());
-        self.audit(audit);
-        authorize_error(credential, error)
+        self.recorder.audit(audit);
+        error
     }
 
-    fn exchange_failed(
-        &self,
-        credential: &Credential,
-        error: &crate::webex::WebexError,
-    ) -> EngineError {
-        let failure: Failure = classify(Step::Exchange, error);
-        let mut audit = self.audit_for(credential, Action::Authorize, failure.outcome());
+    /// Audits a refused exchange with its trackingId; the classified error.
+    fn exchange_failed(&self, credential: &Credential, error: &WebexError) -> AuthorizeError {
+        let failure = classify(Step::Exchange, error);
+        let mut audit = self
+            .recorder
+            .audit_for(credential, Action::Authorize, failure.outcome());
         audit.http_status = failure.http_status;
         audit.tracking_id = failure.tracking_id.clone();
         audit.message = Some(failure.detail.clone());
-        self.audit(audit);
-        EngineError::Failed {
-            id: credential.id.clone(),
-            name: credential.name.clone(),
-            failure: Box::new(failure),
-        }
-    }
-}
-
-fn integration_settings(credential: &Credential) -> Result<IntegrationSettings, EngineError> {
-    match &credential.settings {
-        KindSettings::Integration(settings) => Ok(settings.clone()),
-        _ => Err(EngineError::WrongKind {
-            id: credential.id.clone(),
-            name: credential.name.clone(),
-            kind: credential.kind(),
-            operation: Operation::Authorize,
-        }),
-    }
-}
-
-fn authorize_error(credential: &Credential, source: AuthorizeError) -> EngineError {
-    EngineError::Authorize {
-        id: credential.id.clone(),
-        name: credential.name.clone(),
-        source,
-    }
-}
-
-fn error_page(status: StatusCode, message: &str) -> loopback::Page {
-    loopback::Page {
-        status,
-        title: "Webex Token Tray".into(),
-        body: message.to_owned(),
+        self.recorder.audit(audit);
+        AuthorizeError::Exchange(Box::new(failure))
     }
 }

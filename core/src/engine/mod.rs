@@ -2,6 +2,7 @@
 //! store, the vault, the Webex client, the credential locks, the audit log and the event
 //! channel; every operation a shell offers is a method here.
 
+mod authorize;
 mod credentials;
 mod error;
 mod import;
@@ -25,6 +26,7 @@ pub use validate::{Field, ValidationError};
 pub use crate::api_base::{check_api_base, parse_api_base};
 
 use crate::audit::{AuditFilter, AuditLog, AuditRead, AuditRecord};
+use crate::authorize::Authorizer;
 use crate::clock::{self, SharedClock};
 use crate::config::{Config, ConfigStore};
 use crate::events::EngineEvent;
@@ -116,6 +118,7 @@ pub(crate) struct Inner {
     pub locks: Arc<CredentialLocks>,
     pub recorder: Recorder,
     pub refresher: Refresher,
+    pub authorizer: Authorizer,
     pub api_base: Option<Url>,
 }
 
@@ -157,6 +160,13 @@ impl Engine {
             recorder.clone(),
             api_base.clone(),
         );
+        let authorizer = Authorizer::new(
+            vault.clone(),
+            webex.clone(),
+            locks.clone(),
+            recorder.clone(),
+            api_base.clone(),
+        );
         Ok(Engine {
             inner: Arc::new(Inner {
                 paths,
@@ -166,6 +176,7 @@ impl Engine {
                 locks,
                 recorder,
                 refresher,
+                authorizer,
                 api_base,
             }),
         })
