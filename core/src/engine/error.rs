@@ -216,3 +216,18 @@ impl From<tokio::task::JoinError> for EngineError {
         }
     }
 }
+
+/// An error and its causes on one line, each said once: how every shell prints an error, so
+/// the CLI prints the same text whether the agent or the vault answered.
+pub fn describe_error(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cause = Some(error);
+    while let Some(current) = cause {
+        let text = current.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cause = current.source();
+    }
+    parts.join(": ")
+}

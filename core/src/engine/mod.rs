@@ -7,6 +7,7 @@ mod credentials;
 mod error;
 mod import;
 mod import_report;
+mod options;
 mod tokens;
 mod validate;
 
@@ -18,8 +19,9 @@ use tokio::sync::broadcast;
 use url::Url;
 
 pub use credentials::{NewCredential, SecretKind};
-pub use error::{EngineError, Operation, UnsafeApiBase};
+pub use error::{EngineError, Operation, UnsafeApiBase, describe_error};
 pub use import::{EntryResult, ImportOptions, ImportReport, ImportedEntry};
+pub use options::EngineOptions;
 pub use tokens::{IssuedToken, RefreshReport};
 pub use validate::{Field, ValidationError};
 
@@ -27,7 +29,7 @@ pub use crate::api_base::{check_api_base, parse_api_base};
 
 use crate::audit::{AuditFilter, AuditLog, AuditRead, AuditRecord};
 use crate::authorize::Authorizer;
-use crate::clock::{self, SharedClock};
+use crate::clock::SharedClock;
 use crate::config::{Config, ConfigStore};
 use crate::events::EngineEvent;
 use crate::lock::CredentialLocks;
@@ -36,73 +38,8 @@ use crate::paths::{Paths, ensure_private_dir};
 use crate::recorder::Recorder;
 use crate::refresh::{Refresher, Retry, Subject, Want};
 use crate::status::CredentialStatus;
-use crate::vault::{KeySource, Record, Vault, VaultError};
+use crate::vault::{Record, Vault, VaultError};
 use crate::webex::{DEFAULT_TIMEOUT, WebexClient};
-
-/// How to open the engine.
-pub struct EngineOptions {
-    pub paths: Paths,
-    pub key_source: KeySource,
-    pub clock: SharedClock,
-    /// Overrides the config's HTTP timeout.
-    pub http_timeout: Option<Duration>,
-    /// `WEBEX_API_BASE`: the API base of every credential without its own.
-    pub api_base: Option<Url>,
-}
-
-impl EngineOptions {
-    /// Platform paths and `WEBEX_API_BASE` from the environment.
-    pub fn from_env(key_source: KeySource) -> Result<Self, EngineError> {
-        let api_base = match std::env::var("WEBEX_API_BASE") {
-            Ok(value) if !value.trim().is_empty() => Some(parse_api_base(&value).map_err(
-                |problem| EngineError::Environment {
-                    variable: "WEBEX_API_BASE",
-                    value: value.clone(),
-                    problem,
-                },
-            )?),
-            _ => None,
-        };
-        let http_timeout = match std::env::var("WEBEX_TOKEN_HTTP_TIMEOUT") {
-            Ok(value) if !value.trim().is_empty() => Some(
-                value
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|secs| secs.is_finite() && *secs > 0.0)
-                    .map(Duration::from_secs_f64)
-                    .ok_or_else(|| EngineError::Environment {
-                        variable: "WEBEX_TOKEN_HTTP_TIMEOUT",
-                        value: value.clone(),
-                        problem: "it is not a number of seconds".to_owned(),
-                    })?,
-            ),
-            _ => None,
-        };
-        Ok(EngineOptions {
-            paths: Paths::from_env()?,
-            key_source,
-            clock: clock::system(),
-            http_timeout,
-            api_base,
-        })
-    }
-}
-
-/// An error and its causes on one line, each said once: how every shell prints an error, so
-/// the CLI prints the same text whether the agent or the vault answered.
-pub fn describe_error(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut cause = Some(error);
-    while let Some(current) = cause {
-        let text = current.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        cause = current.source();
-    }
-    parts.join(": ")
-}
 
 /// Cheap to clone: all clones share one engine.
 #[derive(Clone)]
