@@ -15,7 +15,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::VaultError;
 use super::key_source::KeySource;
-use super::seal::Sealer;
+use super::seal::{Sealer, VaultKey};
 
 pub(super) struct Db {
     conn: Connection,
@@ -28,8 +28,22 @@ impl Db {
     /// Creating a vault stores a new random key in the keychain (or derives one from a new
     /// passphrase) before the vault records its id, so no vault ever exists without its key.
     pub fn open(path: &Path, source: &KeySource) -> Result<Db, VaultError> {
+        Db::open_keyed(path, |conn| keys::unlock(conn, path, source))
+    }
+
+    /// Opens (or creates) the vault file and seals with `key` as given: no keychain, no
+    /// passphrase, no key check. For tests of what the vault does with its rows.
+    #[cfg(test)]
+    pub fn open_with_key(path: &Path, key: VaultKey) -> Result<Db, VaultError> {
+        Db::open_keyed(path, |_| Ok(key))
+    }
+
+    fn open_keyed(
+        path: &Path,
+        key: impl FnOnce(&mut Connection) -> Result<VaultKey, VaultError>,
+    ) -> Result<Db, VaultError> {
         let sqlite = |e: rusqlite::Error| sqlite_error(path, e);
-        let conn = Connection::open_with_flags(
+        let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
@@ -52,11 +66,10 @@ impl Db {
             .map_err(sqlite)?;
         conn.pragma_update(None, "secure_delete", "ON")
             .map_err(sqlite)?;
-        let mut db_conn = conn;
-        schema::migrate(&mut db_conn, path)?;
-        let key = keys::unlock(&mut db_conn, path, source)?;
+        schema::migrate(&mut conn, path)?;
+        let key = key(&mut conn)?;
         Ok(Db {
-            conn: db_conn,
+            conn,
             sealer: Sealer::new(&key),
             path: path.to_path_buf(),
         })
