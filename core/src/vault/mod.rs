@@ -15,6 +15,7 @@ use std::sync::mpsc as std_mpsc;
 use chrono::{DateTime, Utc};
 use tokio::sync::oneshot;
 
+use crate::clock::SharedClock;
 use crate::config::KeySourceKind;
 use crate::model::{CredentialId, Secrets};
 use crate::paths::{PathsError, ensure_private_dir};
@@ -179,15 +180,19 @@ const MAX_BATCH: usize = 512;
 impl Vault {
     /// Opens the vault at `path` (creating it and its key on first use). Blocks on the keychain
     /// or the passphrase derivation: call it once per process, from a blocking context.
-    pub fn open(path: &Path, source: KeySource) -> Result<Vault, VaultError> {
-        Vault::start(path, || db::Db::open(path, &source))
+    pub fn open(path: &Path, source: KeySource, clock: SharedClock) -> Result<Vault, VaultError> {
+        Vault::start(path, || db::Db::open(path, &source, clock))
     }
 
     /// Opens the vault at `path` sealed with `key` as given, bypassing the key source: the
     /// seam for unit tests of the vault itself.
     #[cfg(test)]
-    pub fn open_with_key(path: &Path, key: seal::VaultKey) -> Result<Vault, VaultError> {
-        Vault::start(path, || db::Db::open_with_key(path, key))
+    pub fn open_with_key(
+        path: &Path,
+        key: seal::VaultKey,
+        clock: SharedClock,
+    ) -> Result<Vault, VaultError> {
+        Vault::start(path, || db::Db::open_with_key(path, key, clock))
     }
 
     /// Opens the database with `open` and starts the thread that serves it.

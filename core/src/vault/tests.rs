@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use rusqlite::{Connection, params};
 
 use super::*;
+use crate::clock;
 use crate::model::Kind;
 use crate::secret::Secret;
 use key_source::GivenOrPrompt;
@@ -21,7 +22,7 @@ fn key() -> VaultKey {
 fn vault() -> (tempfile::TempDir, PathBuf, Vault) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("vault.sqlite3");
-    let vault = Vault::open_with_key(&path, key()).unwrap();
+    let vault = Vault::open_with_key(&path, key(), clock::system()).unwrap();
     (dir, path, vault)
 }
 
@@ -110,11 +111,16 @@ async fn what_is_put_comes_back_after_a_reopen_and_only_with_the_same_key() {
     assert_eq!(stored.intent, None);
     vault.close().await;
 
-    let reopened = Vault::open_with_key(&path, key()).unwrap();
+    let reopened = Vault::open_with_key(&path, key(), clock::system()).unwrap();
     assert_eq!(record(&reopened, &id).await.secrets, secrets);
     reopened.close().await;
 
-    let other_key = Vault::open_with_key(&path, VaultKey::from_bytes(&[8; 32]).unwrap()).unwrap();
+    let other_key = Vault::open_with_key(
+        &path,
+        VaultKey::from_bytes(&[8; 32]).unwrap(),
+        clock::system(),
+    )
+    .unwrap();
     assert!(matches!(
         other_key.get(&id).await,
         Err(VaultError::Tampered { id: found, .. }) if found == id
@@ -492,6 +498,33 @@ async fn states_lists_every_credential_without_opening_a_sealed_blob() {
     ));
 }
 
+#[tokio::test]
+async fn the_vault_dates_what_it_writes_by_the_injected_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vault.sqlite3");
+    let shifted = clock::ShiftedClock::new();
+    shifted.advance(-Duration::days(3650));
+    let clock: clock::SharedClock = shifted.clone();
+    let before = clock.now();
+    let vault = Vault::open(&path, passphrase_source(), clock.clone()).unwrap();
+    let id = CredentialId::generate(Kind::Personal);
+    vault
+        .apply(put(&id, Expect::Absent, tokens("pat", None), state(0)))
+        .await
+        .unwrap();
+    let after = clock.now();
+    let dated = |sql: &str| -> DateTime<Utc> {
+        let text: String = raw(&path).query_row(sql, [], |row| row.get(0)).unwrap();
+        DateTime::parse_from_rfc3339(&text).unwrap().to_utc()
+    };
+    for written in [
+        dated("SELECT updated_at FROM credentials"),
+        dated("SELECT CAST(value AS TEXT) FROM meta WHERE key = 'created_at'"),
+    ] {
+        assert!(before <= written && written <= after, "{written}");
+    }
+}
+
 fn passphrase_source() -> KeySource {
     KeySource::passphrase(Box::new(GivenOrPrompt {
         given: Some(Ok(Secret::new("a passphrase long enough"))),
@@ -503,7 +536,7 @@ fn passphrase_source() -> KeySource {
 async fn writes_sent_before_close_are_committed_and_later_calls_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("vault.sqlite3");
-    let vault = Vault::open(&path, passphrase_source()).unwrap();
+    let vault = Vault::open(&path, passphrase_source(), clock::system()).unwrap();
     let id = CredentialId::generate(Kind::Personal);
     let put = Change {
         id: id.clone(),
@@ -525,7 +558,7 @@ async fn writes_sent_before_close_are_committed_and_later_calls_are_refused() {
     ));
     assert!(!dir.path().join("vault.sqlite3-wal").exists());
 
-    let reopened = Vault::open(&path, passphrase_source()).unwrap();
+    let reopened = Vault::open(&path, passphrase_source(), clock::system()).unwrap();
     let record = reopened
         .get(&id)
         .await

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::sqlite_error;
@@ -18,11 +18,12 @@ use crate::vault::seal::{Sealer, VaultKey};
 const KEY_CHECK_PLAINTEXT: &[u8] = b"webex-token-tray vault key check";
 
 /// Finds or creates the vault's identity and key. Runs in an immediate transaction so two
-/// processes creating the same vault at once cannot both mint a key.
+/// processes creating the same vault at once cannot both mint a key. `now` dates a new vault.
 pub(super) fn unlock(
     conn: &mut Connection,
     path: &Path,
     source: &KeySource,
+    now: DateTime<Utc>,
 ) -> Result<VaultKey, VaultError> {
     let sqlite = |e| sqlite_error(path, e);
     let transaction = conn
@@ -59,7 +60,7 @@ pub(super) fn unlock(
         put("vault_id", vault_id.as_bytes())?;
         put("key_source", source.for_new_vault().as_str().as_bytes())?;
         put("key_check", &check)?;
-        put("created_at", Utc::now().to_rfc3339().as_bytes())?;
+        put("created_at", now.to_rfc3339().as_bytes())?;
         if let Some(kdf) = kdf {
             put(
                 "kdf",

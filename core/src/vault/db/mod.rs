@@ -16,30 +16,35 @@ use rusqlite::{Connection, OpenFlags};
 use super::VaultError;
 use super::key_source::KeySource;
 use super::seal::{Sealer, VaultKey};
+use crate::clock::SharedClock;
 
 pub(super) struct Db {
     conn: Connection,
     sealer: Sealer,
     path: PathBuf,
+    /// Dates the rows' `updated_at` and the vault's `created_at`.
+    clock: SharedClock,
 }
 
 impl Db {
     /// Opens (or creates) the vault file and unlocks it with the key from `source`.
     /// Creating a vault stores a new random key in the keychain (or derives one from a new
     /// passphrase) before the vault records its id, so no vault ever exists without its key.
-    pub fn open(path: &Path, source: &KeySource) -> Result<Db, VaultError> {
-        Db::open_keyed(path, |conn| keys::unlock(conn, path, source))
+    pub fn open(path: &Path, source: &KeySource, clock: SharedClock) -> Result<Db, VaultError> {
+        let now = clock.now();
+        Db::open_keyed(path, clock, |conn| keys::unlock(conn, path, source, now))
     }
 
     /// Opens (or creates) the vault file and seals with `key` as given: no keychain, no
     /// passphrase, no key check. For tests of what the vault does with its rows.
     #[cfg(test)]
-    pub fn open_with_key(path: &Path, key: VaultKey) -> Result<Db, VaultError> {
-        Db::open_keyed(path, |_| Ok(key))
+    pub fn open_with_key(path: &Path, key: VaultKey, clock: SharedClock) -> Result<Db, VaultError> {
+        Db::open_keyed(path, clock, |_| Ok(key))
     }
 
     fn open_keyed(
         path: &Path,
+        clock: SharedClock,
         key: impl FnOnce(&mut Connection) -> Result<VaultKey, VaultError>,
     ) -> Result<Db, VaultError> {
         let sqlite = |e: rusqlite::Error| sqlite_error(path, e);
@@ -72,6 +77,7 @@ impl Db {
             conn,
             sealer: Sealer::new(&key),
             path: path.to_path_buf(),
+            clock,
         })
     }
 

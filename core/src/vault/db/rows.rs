@@ -111,7 +111,8 @@ impl Db {
         for change in changes {
             let result = match transaction.savepoint() {
                 Ok(mut savepoint) => {
-                    let outcome = apply_one(&savepoint, &self.sealer, change, &path);
+                    let outcome =
+                        apply_one(&savepoint, &self.sealer, change, &path, self.clock.now());
                     let committed = if outcome.is_ok() {
                         savepoint.commit().map_err(|e| sqlite_error(&path, e))
                     } else {
@@ -171,6 +172,7 @@ fn apply_one(
     sealer: &Sealer,
     change: &Change,
     path: &Path,
+    now: DateTime<Utc>,
 ) -> Result<u64, VaultError> {
     let sqlite = |e| sqlite_error(path, e);
     let id = change.id.as_str();
@@ -196,7 +198,7 @@ fn apply_one(
         }
     }
     let next = current.map_or(1, |v| v + 1);
-    let now = Utc::now().to_rfc3339();
+    let now = now.to_rfc3339();
     let clear_intent = |conn: &Connection| {
         conn.execute(
             "DELETE FROM refresh_intents WHERE credential_id = ?1",
