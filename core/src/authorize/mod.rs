@@ -3,11 +3,11 @@
 //! only touched once new tokens are in hand.
 
 mod loopback;
+mod pkce;
 
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use oauth2::{CsrfToken, PkceCodeChallenge};
 use url::Url;
 
 pub use loopback::ListenError;
@@ -88,30 +88,25 @@ impl Engine {
             EngineError::Invalid(format!("redirect URI {}: {e}", settings.redirect_uri))
         })?;
         let host = redirect.host_str().unwrap_or("127.0.0.1").to_owned();
-        let state = CsrfToken::new_random();
-        let listener = loopback::listen(
-            &host,
-            port,
-            redirect.path(),
-            Secret::new(state.secret().clone()),
-        )
-        .await
-        .map_err(|e| EngineError::Invalid(e.to_string()))?;
-        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let state = pkce::random_state();
+        let listener = loopback::listen(&host, port, redirect.path(), state.clone())
+            .await
+            .map_err(|e| EngineError::Invalid(e.to_string()))?;
+        let pkce = pkce::Pkce::new_random();
         let mut url = endpoint(&self.api_base(&credential), "authorize");
         url.query_pairs_mut()
             .append_pair("response_type", "code")
             .append_pair("client_id", &settings.client_id)
             .append_pair("redirect_uri", &settings.redirect_uri)
             .append_pair("scope", &settings.scopes.join(" "))
-            .append_pair("state", state.secret())
-            .append_pair("code_challenge", challenge.as_str())
+            .append_pair("state", state.expose())
+            .append_pair("code_challenge", &pkce.challenge)
             .append_pair("code_challenge_method", "S256");
         Ok(PendingAuthorization {
             credential,
             settings,
             url,
-            verifier: Secret::new(verifier.secret().clone()),
+            verifier: pkce.verifier,
             listener,
         })
     }
