@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use super::parse::parse;
 use super::{Config, ConfigError, hand_edits};
 use crate::paths::{Paths, ensure_private_dir};
+use crate::platform;
 
 /// The first lines of a new config file.
 const HEADER: &str = "# Webex Token Tray settings. No secrets here: they are sealed in the vault.\n\
@@ -29,24 +30,20 @@ pub struct ConfigStore {
 type Cached = (FileStamp, Arc<Config>);
 
 /// What identifies one version of the config file. Every write replaces the file by rename,
-/// so a new version has a new inode even within one mtime tick.
+/// so a new version has a new identity (inode) even within one mtime tick.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct FileStamp {
     len: u64,
     modified: Option<std::time::SystemTime>,
-    #[cfg(unix)]
-    inode: u64,
+    identity: Option<u64>,
 }
 
 impl FileStamp {
     fn of(metadata: &fs::Metadata) -> Self {
-        #[cfg(unix)]
-        use std::os::unix::fs::MetadataExt;
         FileStamp {
             len: metadata.len(),
             modified: metadata.modified().ok(),
-            #[cfg(unix)]
-            inode: metadata.ino(),
+            identity: platform::files::file_identity(metadata),
         }
     }
 }

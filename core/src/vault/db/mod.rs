@@ -55,11 +55,7 @@ impl Db {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(sqlite)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-        }
+        let _ = crate::platform::files::make_private_file(path);
         // Many processes (the tray, the daemon, any number of CLI runs) share this file.
         conn.busy_timeout(std::time::Duration::from_secs(15))
             .map_err(sqlite)?;
