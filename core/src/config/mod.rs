@@ -17,8 +17,10 @@ use std::path::PathBuf;
 
 use crate::paths::PathsError;
 
+/// Where the config's `key_source` setting points; the vault owns the kinds.
+pub use crate::vault::KeySourceKind;
 pub use resolve::{ResolveError, describe};
-pub use schema::{CONFIG_VERSION, Config, KeySourceKind, ScheduleSettings, Settings};
+pub use schema::{CONFIG_VERSION, Config, ScheduleSettings, Settings};
 pub use store::{ConfigStore, write_atomically};
 
 #[derive(Debug, thiserror::Error)]

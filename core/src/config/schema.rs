@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::Credential;
+use crate::vault::KeySourceKind;
 
 /// The config format this build writes and the newest it reads.
 pub const CONFIG_VERSION: u32 = 1;
@@ -62,31 +63,5 @@ pub struct ScheduleSettings {
 impl ScheduleSettings {
     fn is_default(&self) -> bool {
         *self == ScheduleSettings::default()
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum KeySourceKind {
-    /// The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager).
-    Keychain,
-    /// A passphrase stretched with Argon2id, for machines without a keychain.
-    Passphrase,
-}
-
-impl KeySourceKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            KeySourceKind::Keychain => "keychain",
-            KeySourceKind::Passphrase => "passphrase",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value.trim() {
-            "keychain" => Some(KeySourceKind::Keychain),
-            "passphrase" => Some(KeySourceKind::Passphrase),
-            _ => None,
-        }
     }
 }

@@ -16,11 +16,10 @@ use chrono::{DateTime, Utc};
 use tokio::sync::oneshot;
 
 use crate::clock::SharedClock;
-use crate::config::KeySourceKind;
 use crate::model::{CredentialId, Secrets};
 use crate::paths::{PathsError, ensure_private_dir};
 use crate::state::{Action, TokenState};
-pub use key_source::{KeySource, KeychainError};
+pub use key_source::{KeySource, KeySourceKind, KeychainError};
 
 /// A credential's secrets and state as stored, with the version to compare-and-swap against.
 #[derive(Clone, Debug)]

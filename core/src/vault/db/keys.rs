@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::sqlite_error;
-use crate::config::KeySourceKind;
 use crate::vault::VaultError;
 use crate::vault::key_source::{
-    KdfParams, KeySource, MIN_PASSPHRASE_CHARS, PassphrasePurpose, keychain_load, keychain_store,
+    KdfParams, KeySource, KeySourceKind, MIN_PASSPHRASE_CHARS, PassphrasePurpose, keychain_load,
+    keychain_store,
 };
 use crate::vault::seal::{Sealer, VaultKey};
 
