@@ -76,6 +76,19 @@ fn raw(path: &Path) -> Connection {
     Connection::open(path).unwrap()
 }
 
+/// Applies `change`, which must succeed; returns the credential's new version.
+async fn apply(vault: &Vault, change: Change) -> u64 {
+    vault.apply(change).await.unwrap()
+}
+
+/// A new integration with an access and a refresh token, at version 1.
+async fn integration(vault: &Vault) -> CredentialId {
+    let id = CredentialId::generate(Kind::Integration);
+    let first = tokens("access-1", Some("refresh-1"));
+    apply(vault, put(&id, Expect::Absent, first, state(0))).await;
+    id
+}
+
 async fn record(vault: &Vault, id: &CredentialId) -> Record {
     vault
         .get(id)
@@ -84,8 +97,9 @@ async fn record(vault: &Vault, id: &CredentialId) -> Record {
         .expect("the credential is stored")
 }
 
-fn conflict(result: Result<u64, VaultError>) -> (Expect, Option<u64>) {
-    match result {
+/// Applies `change`, which must be refused as a conflict; returns what was expected and found.
+async fn conflict(vault: &Vault, change: Change) -> (Expect, Option<u64>) {
+    match vault.apply(change).await {
         Err(VaultError::Conflict {
             expected, found, ..
         }) => (expected, found),
@@ -98,10 +112,7 @@ async fn what_is_put_comes_back_after_a_reopen_and_only_with_the_same_key() {
     let (_dir, path, vault) = vault();
     let id = CredentialId::generate(Kind::Integration);
     let secrets = tokens("access-1", Some("refresh-1"));
-    let version = vault
-        .apply(put(&id, Expect::Absent, secrets.clone(), state(0)))
-        .await
-        .unwrap();
+    let version = apply(&vault, put(&id, Expect::Absent, secrets.clone(), state(0))).await;
     assert_eq!(version, 1);
     let stored = record(&vault, &id).await;
     assert_eq!(
@@ -134,51 +145,45 @@ async fn compare_and_swap_refuses_a_writer_that_expected_something_else() {
     let first = tokens("access-1", Some("refresh-1"));
     assert_eq!(
         conflict(
-            vault
-                .apply(put(&id, Expect::Version(1), first.clone(), state(0)))
-                .await
-        ),
+            &vault,
+            put(&id, Expect::Version(1), first.clone(), state(0))
+        )
+        .await,
         (Expect::Version(1), None),
         "a version of a credential that is not there"
     );
     assert_eq!(
-        vault
-            .apply(put(&id, Expect::Absent, first.clone(), state(0)))
-            .await
-            .unwrap(),
+        apply(&vault, put(&id, Expect::Absent, first.clone(), state(0))).await,
         1
     );
     let stale = tokens("access-stale", Some("refresh-stale"));
     assert_eq!(
-        conflict(
-            vault
-                .apply(put(&id, Expect::Absent, stale.clone(), state(1)))
-                .await
-        ),
+        conflict(&vault, put(&id, Expect::Absent, stale.clone(), state(1))).await,
         (Expect::Absent, Some(1))
     );
     assert_eq!(
         conflict(
-            vault
-                .apply(put(&id, Expect::Version(7), stale.clone(), state(1)))
-                .await
-        ),
+            &vault,
+            put(&id, Expect::Version(7), stale.clone(), state(1))
+        )
+        .await,
         (Expect::Version(7), Some(1))
     );
     assert_eq!(
-        vault
-            .apply(change(&id, Expect::Version(1), ChangeKind::State(state(2))))
-            .await
-            .unwrap(),
+        apply(
+            &vault,
+            change(&id, Expect::Version(1), ChangeKind::State(state(2)))
+        )
+        .await,
         2
     );
     // The writer that read version 1 lost the race to the state change.
     assert_eq!(
         conflict(
-            vault
-                .apply(put(&id, Expect::Version(1), stale.clone(), state(1)))
-                .await
-        ),
+            &vault,
+            put(&id, Expect::Version(1), stale.clone(), state(1))
+        )
+        .await,
         (Expect::Version(1), Some(2))
     );
     let stored = record(&vault, &id).await;
@@ -190,10 +195,7 @@ async fn compare_and_swap_refuses_a_writer_that_expected_something_else() {
 
     let replaced = tokens("access-3", Some("refresh-3"));
     assert_eq!(
-        vault
-            .apply(put(&id, Expect::Any, replaced.clone(), state(3)))
-            .await
-            .unwrap(),
+        apply(&vault, put(&id, Expect::Any, replaced.clone(), state(3))).await,
         3
     );
     assert_eq!(record(&vault, &id).await.secrets, replaced);
@@ -232,119 +234,81 @@ async fn a_refused_change_in_a_batch_leaves_the_others_applied() {
 #[tokio::test]
 async fn a_put_replaces_the_access_and_refresh_token_together_and_a_state_change_keeps_them() {
     let (_dir, _path, vault) = vault();
-    let id = CredentialId::generate(Kind::Integration);
-    vault
-        .apply(put(
-            &id,
-            Expect::Absent,
-            tokens("access-1", Some("refresh-1")),
-            state(0),
-        ))
-        .await
-        .unwrap();
+    let id = integration(&vault).await;
     let rotated = tokens("access-2", Some("refresh-2"));
-    vault
-        .apply(put(&id, Expect::Version(1), rotated.clone(), state(10)))
-        .await
-        .unwrap();
+    apply(
+        &vault,
+        put(&id, Expect::Version(1), rotated.clone(), state(10)),
+    )
+    .await;
     let stored = record(&vault, &id).await;
     assert_eq!((stored.secrets, stored.state), (rotated.clone(), state(10)));
 
-    vault
-        .apply(change(
-            &id,
-            Expect::Version(2),
-            ChangeKind::State(state(20)),
-        ))
-        .await
-        .unwrap();
+    apply(
+        &vault,
+        change(&id, Expect::Version(2), ChangeKind::State(state(20))),
+    )
+    .await;
     assert_eq!(record(&vault, &id).await.secrets, rotated);
 
     // Secrets are replaced whole, never merged: a grant without a refresh token leaves none.
     let without_refresh = tokens("access-3", None);
-    vault
-        .apply(put(
-            &id,
-            Expect::Version(3),
-            without_refresh.clone(),
-            state(30),
-        ))
-        .await
-        .unwrap();
+    apply(
+        &vault,
+        put(&id, Expect::Version(3), without_refresh.clone(), state(30)),
+    )
+    .await;
     assert_eq!(record(&vault, &id).await.secrets, without_refresh);
 }
 
 #[tokio::test]
 async fn an_intent_is_recorded_without_a_new_version_and_ends_with_the_next_write() {
     let (_dir, path, vault) = vault();
-    let id = CredentialId::generate(Kind::Integration);
-    vault
-        .apply(put(
-            &id,
-            Expect::Absent,
-            tokens("access-1", Some("refresh-1")),
-            state(0),
-        ))
-        .await
-        .unwrap();
-    let begun = vault
-        .apply(change(
-            &id,
-            Expect::Version(1),
-            ChangeKind::BeginIntent(intent()),
-        ))
-        .await
-        .unwrap();
+    let id = integration(&vault).await;
+    let begun = apply(
+        &vault,
+        change(&id, Expect::Version(1), ChangeKind::BeginIntent(intent())),
+    )
+    .await;
     assert_eq!(begun, 1, "an intent does not change the credential");
     assert_eq!(record(&vault, &id).await.intent, Some(intent()));
     let rows = vault.states().await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].intent, Some(intent()));
 
-    vault
-        .apply(put(
+    apply(
+        &vault,
+        put(
             &id,
             Expect::Version(1),
             tokens("access-2", Some("refresh-2")),
             state(10),
-        ))
-        .await
-        .unwrap();
+        ),
+    )
+    .await;
     assert_eq!(record(&vault, &id).await.intent, None);
     assert_eq!(vault.states().await.unwrap()[0].intent, None);
 
     // A failed refresh records its state; that ends the intent too.
-    vault
-        .apply(change(
-            &id,
-            Expect::Version(2),
-            ChangeKind::BeginIntent(intent()),
-        ))
-        .await
-        .unwrap();
-    vault
-        .apply(change(
-            &id,
-            Expect::Version(2),
-            ChangeKind::State(state(20)),
-        ))
-        .await
-        .unwrap();
+    apply(
+        &vault,
+        change(&id, Expect::Version(2), ChangeKind::BeginIntent(intent())),
+    )
+    .await;
+    apply(
+        &vault,
+        change(&id, Expect::Version(2), ChangeKind::State(state(20))),
+    )
+    .await;
     assert_eq!(record(&vault, &id).await.intent, None);
 
     // So does removing the credential: no intent row outlives it.
-    vault
-        .apply(change(
-            &id,
-            Expect::Version(3),
-            ChangeKind::BeginIntent(intent()),
-        ))
-        .await
-        .unwrap();
-    vault
-        .apply(change(&id, Expect::Any, ChangeKind::Delete))
-        .await
-        .unwrap();
+    apply(
+        &vault,
+        change(&id, Expect::Version(3), ChangeKind::BeginIntent(intent())),
+    )
+    .await;
+    apply(&vault, change(&id, Expect::Any, ChangeKind::Delete)).await;
     let intents: i64 = raw(&path)
         .query_row("SELECT count(*) FROM refresh_intents", [], |row| row.get(0))
         .unwrap();
@@ -365,16 +329,7 @@ fn on_disk(path: &Path, needle: &[u8]) -> bool {
 #[tokio::test]
 async fn a_deleted_credentials_sealed_secrets_are_gone_from_the_files_when_delete_returns() {
     let (_dir, path, vault) = vault();
-    let id = CredentialId::generate(Kind::Integration);
-    vault
-        .apply(put(
-            &id,
-            Expect::Absent,
-            tokens("access-1", Some("refresh-1")),
-            state(0),
-        ))
-        .await
-        .unwrap();
+    let id = integration(&vault).await;
     let sealed: Vec<u8> = raw(&path)
         .query_row(
             "SELECT sealed FROM credentials WHERE id = ?1",
@@ -384,10 +339,7 @@ async fn a_deleted_credentials_sealed_secrets_are_gone_from_the_files_when_delet
         .unwrap();
     assert!(on_disk(&path, &sealed), "the blob is written before");
 
-    let deleted = vault
-        .apply(change(&id, Expect::Version(1), ChangeKind::Delete))
-        .await
-        .unwrap();
+    let deleted = apply(&vault, change(&id, Expect::Version(1), ChangeKind::Delete)).await;
     assert_eq!(deleted, 0);
     assert!(vault.get(&id).await.unwrap().is_none());
     assert!(vault.states().await.unwrap().is_empty());
@@ -405,15 +357,16 @@ async fn a_sealed_blob_moved_to_another_credential_or_altered_is_refused() {
         CredentialId::generate(Kind::Integration),
     );
     for (id, access) in [(&a, "access-a"), (&b, "access-b")] {
-        vault
-            .apply(put(
+        apply(
+            &vault,
+            put(
                 id,
                 Expect::Absent,
                 tokens(access, Some("refresh")),
                 state(0),
-            ))
-            .await
-            .unwrap();
+            ),
+        )
+        .await;
     }
     let tampered = |result: Result<Option<Record>, VaultError>, wanted: &CredentialId| matches!(result, Err(VaultError::Tampered { id, .. }) if &id == wanted);
 
@@ -468,19 +421,21 @@ async fn states_lists_every_credential_without_opening_a_sealed_blob() {
         CredentialId::generate(Kind::Integration),
         CredentialId::generate(Kind::Personal),
     );
-    vault
-        .apply(put(
+    apply(
+        &vault,
+        put(
             &a,
             Expect::Absent,
             tokens("access-a", Some("refresh-a")),
             state(0),
-        ))
-        .await
-        .unwrap();
-    vault
-        .apply(put(&b, Expect::Absent, tokens("pat-b", None), state(5)))
-        .await
-        .unwrap();
+        ),
+    )
+    .await;
+    apply(
+        &vault,
+        put(&b, Expect::Absent, tokens("pat-b", None), state(5)),
+    )
+    .await;
     // Blobs no key opens: a listing that opened them would fail.
     raw(&path)
         .execute("UPDATE credentials SET sealed = x'00'", [])
@@ -508,10 +463,11 @@ async fn the_vault_dates_what_it_writes_by_the_injected_clock() {
     let before = clock.now();
     let vault = Vault::open(&path, passphrase_source(), clock.clone()).unwrap();
     let id = CredentialId::generate(Kind::Personal);
-    vault
-        .apply(put(&id, Expect::Absent, tokens("pat", None), state(0)))
-        .await
-        .unwrap();
+    apply(
+        &vault,
+        put(&id, Expect::Absent, tokens("pat", None), state(0)),
+    )
+    .await;
     let after = clock.now();
     let dated = |sql: &str| -> DateTime<Utc> {
         let text: String = raw(&path).query_row(sql, [], |row| row.get(0)).unwrap();
