@@ -118,11 +118,7 @@ impl AuditLog {
             .append(true)
             .open(&self.path)
             .map_err(write_error)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = file.set_permissions(fs::Permissions::from_mode(0o600));
-        }
+        let _ = crate::platform::files::make_private_open_file(&file);
         file.write_all(&line).map_err(write_error)
     }
 

@@ -109,10 +109,5 @@ pub fn ensure_private_dir(dir: &Path) -> Result<(), PathsError> {
         source: e,
     };
     fs::create_dir_all(dir).map_err(create)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(create)?;
-    }
-    Ok(())
+    crate::platform::files::make_private_dir(dir).map_err(create)
 }

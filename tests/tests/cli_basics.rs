@@ -441,3 +441,55 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// Every file and folder under `root` with its permission bits, for the privacy check.
+fn modes_under(root: &std::path::Path) -> Vec<(std::path::PathBuf, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut found = vec![(
+        root.to_path_buf(),
+        std::fs::metadata(root).unwrap().permissions().mode(),
+    )];
+    for entry in std::fs::read_dir(root).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            found.extend(modes_under(&entry.path()));
+        } else {
+            let mode = entry.metadata().unwrap().permissions().mode();
+            found.push((entry.path(), mode));
+        }
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn what_the_cli_and_daemon_write_is_closed_to_other_users() {
+    let sandbox = Sandbox::start().await;
+    add_personal(&sandbox, "Acme").await;
+    sandbox.token(&["Acme"]).await;
+    let daemon = sandbox.start_daemon(&[]).await;
+    let agent_dir = sandbox.session.dirs().runtime.join("webex-token-tray");
+    let mut written = Vec::new();
+    for root in [sandbox.config_dir(), sandbox.data_dir(), agent_dir] {
+        written.extend(modes_under(&root));
+    }
+    daemon.terminate(&sandbox).await.ok();
+
+    let named = |name: &str| {
+        written
+            .iter()
+            .any(|(path, _)| path.file_name().is_some_and(|n| n == name))
+    };
+    for name in ["config.toml", "vault.sqlite3", "audit.jsonl", "agent.sock"] {
+        assert!(named(name), "{name} was written: {written:?}");
+    }
+    // Folders are 0700 and files 0600 (a lock file may be 0644: it holds nothing, and only
+    // this user can reach it through its 0700 folder).
+    let open: Vec<_> = written
+        .iter()
+        .filter(|(path, mode)| {
+            mode & 0o077 != 0 && path.extension().is_none_or(|extension| extension != "lock")
+        })
+        .map(|(path, mode)| format!("{} {:o}", path.display(), mode & 0o777))
+        .collect();
+    assert!(open.is_empty(), "open to other users: {open:#?}");
+}

@@ -22,12 +22,13 @@ pub async fn import(
     }
     let mut parsed: Vec<_> = files
         .iter()
-        .map(|path| webex_token_core::import::read_file(path))
+        .map(|path| webex_token_core::import::read_file(path, engine.now()))
         .collect();
     if from_env {
-        parsed.push(webex_token_core::import::from_env(|name| {
-            std::env::var(name).ok()
-        }));
+        parsed.push(webex_token_core::import::from_env(
+            |name| std::env::var(name).ok(),
+            engine.now(),
+        ));
     }
     let options = ImportOptions {
         dry_run,

@@ -10,6 +10,8 @@ use std::time::Duration;
 use super::protocol::{CheckAnswer, MAX_RESPONSE_BYTES, Request, Response, TokenAnswer};
 use crate::events::EngineEvent;
 use crate::paths::Paths;
+use crate::platform;
+use crate::platform::files::NotPrivate;
 use crate::platform::peer::{check_same_user, current_uid, peer_uid};
 use crate::remedy::Remedy;
 use crate::status::CredentialStatus;
@@ -193,14 +195,14 @@ fn unexpected(response: Response) -> ClientError {
 
 /// Only a folder that is ours and closed to others can hold our agent's socket.
 fn check_folder(dir: &Path) -> Result<(), ClientError> {
-    use std::os::unix::fs::MetadataExt;
-    let metadata = std::fs::metadata(dir)
-        .map_err(|e| ClientError::Unavailable(format!("{}: {e}", dir.display())))?;
-    if metadata.uid() != current_uid() || metadata.mode() & 0o077 != 0 {
-        return Err(ClientError::Unavailable(format!(
+    match platform::files::check_private_dir(dir) {
+        Ok(()) => Ok(()),
+        Err(NotPrivate::Unreadable(e)) => {
+            Err(ClientError::Unavailable(format!("{}: {e}", dir.display())))
+        }
+        Err(NotPrivate::Shared(_)) => Err(ClientError::Unavailable(format!(
             "{} is not a private folder of this user; not trusting a socket in it",
             dir.display()
-        )));
+        ))),
     }
-    Ok(())
 }

@@ -15,6 +15,7 @@ use tokio::sync::{Semaphore, broadcast, watch};
 use super::protocol::{MAX_REQUEST_BYTES, Request, Response, TokenAnswer};
 use crate::engine::{Engine, describe_error};
 use crate::paths::ensure_private_dir;
+use crate::platform;
 use crate::platform::peer::{check_same_user, current_uid, peer_uid};
 
 /// A client has this long to send each request line.
@@ -61,15 +62,10 @@ impl AgentServer {
             path: path.clone(),
             source,
         })?;
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(
-                |source| AgentError::Bind {
-                    path: path.clone(),
-                    source,
-                },
-            )?;
-        }
+        platform::files::make_private_file(&path).map_err(|source| AgentError::Bind {
+            path: path.clone(),
+            source,
+        })?;
         Ok(AgentServer {
             engine,
             listener,
@@ -116,22 +112,10 @@ impl AgentServer {
 /// The agent's folder must be ours and closed to others, or a socket in it could be someone
 /// else's.
 fn check_private_folder(dir: &Path) -> Result<(), AgentError> {
-    use std::os::unix::fs::MetadataExt;
-    let metadata = std::fs::metadata(dir).map_err(|e| AgentError::Folder {
+    platform::files::check_private_dir(dir).map_err(|refused| AgentError::Folder {
         path: dir.to_path_buf(),
-        detail: e.to_string(),
-    })?;
-    if metadata.uid() != current_uid() || metadata.mode() & 0o077 != 0 {
-        return Err(AgentError::Folder {
-            path: dir.to_path_buf(),
-            detail: format!(
-                "it belongs to uid {} with mode {:o}; it must be yours with mode 0700",
-                metadata.uid(),
-                metadata.mode() & 0o777
-            ),
-        });
-    }
-    Ok(())
+        detail: refused.to_string(),
+    })
 }
 
 async fn serve_connection(

@@ -5,10 +5,9 @@
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use oauth2::{CsrfToken, PkceCodeChallenge};
 use url::Url;
 
-use super::{AuthorizeError, Authorizer, loopback};
+use super::{AuthorizeError, Authorizer, loopback, pkce};
 use crate::model::{Credential, IntegrationSettings};
 use crate::secret::Secret;
 use crate::webex::{endpoint, server_text};
@@ -44,29 +43,23 @@ impl Authorizer {
         let redirect = Url::parse(&settings.redirect_uri).map_err(|e| bad_uri(e.to_string()))?;
         let port = crate::model::loopback_redirect_port(&settings.redirect_uri).map_err(bad_uri)?;
         let host = redirect.host_str().unwrap_or("127.0.0.1").to_owned();
-        let state = CsrfToken::new_random();
-        let listener = loopback::listen(
-            &host,
-            port,
-            redirect.path(),
-            Secret::new(state.secret().clone()),
-        )
-        .await?;
-        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let state = pkce::random_state();
+        let listener = loopback::listen(&host, port, redirect.path(), state.clone()).await?;
+        let pkce = pkce::Pkce::new_random();
         let mut url = endpoint(&self.api_base(&credential), "authorize");
         url.query_pairs_mut()
             .append_pair("response_type", "code")
             .append_pair("client_id", &settings.client_id)
             .append_pair("redirect_uri", &settings.redirect_uri)
             .append_pair("scope", &settings.scopes.join(" "))
-            .append_pair("state", state.secret())
-            .append_pair("code_challenge", challenge.as_str())
+            .append_pair("state", state.expose())
+            .append_pair("code_challenge", &pkce.challenge)
             .append_pair("code_challenge_method", "S256");
         Ok(PendingAuthorization {
             credential,
             settings,
             url,
-            verifier: Secret::new(verifier.secret().clone()),
+            verifier: pkce.verifier,
             listener,
         })
     }

@@ -17,6 +17,7 @@ use axum::response::{Html, IntoResponse};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot, watch};
 
+use crate::platform::net::ipv6_unavailable;
 use crate::secret::Secret;
 
 /// Redirects with another state tolerated before the flow gives up: enough for a few stale
@@ -176,15 +177,6 @@ async fn bind(address: SocketAddr) -> Result<TcpListener, ListenError> {
     })
 }
 
-/// The errors binding ::1 gives on a machine without IPv6 (no IPv6 support at all, or no ::1
-/// on the loopback interface).
-fn ipv6_unavailable(error: &io::Error) -> bool {
-    matches!(
-        error.raw_os_error(),
-        Some(libc::EAFNOSUPPORT) | Some(libc::EADDRNOTAVAIL)
-    )
-}
-
 /// Whether a redirect carries this authorization's state. Constant time in the state's
 /// content, so the answer's timing tells a page probing the port nothing about it.
 fn state_matches(expected: &Secret, given: Option<&String>) -> bool {
@@ -258,15 +250,6 @@ fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_a_machine_without_ipv6_skips_the_ipv6_bind() {
-        let errno = |code| io::Error::from_raw_os_error(code);
-        assert!(ipv6_unavailable(&errno(libc::EAFNOSUPPORT)));
-        assert!(ipv6_unavailable(&errno(libc::EADDRNOTAVAIL)));
-        assert!(!ipv6_unavailable(&errno(libc::EADDRINUSE)));
-        assert!(!ipv6_unavailable(&errno(libc::EACCES)));
-    }
 
     #[test]
     fn only_the_exact_state_matches() {

@@ -6,6 +6,7 @@
 mod browser;
 mod device;
 mod loopback;
+mod pkce;
 
 use std::sync::Arc;
 use std::time::Duration;

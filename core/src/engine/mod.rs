@@ -78,12 +78,14 @@ impl Engine {
         }
         ensure_private_dir(&paths.data_dir)?;
         let vault_path = paths.vault_file();
-        let vault = tokio::task::spawn_blocking(move || Vault::open(&vault_path, key_source))
-            .await
-            .map_err(|e| EngineError::Internal {
-                what: "opening the vault",
-                detail: e.to_string(),
-            })??;
+        let vault_clock = clock.clone();
+        let vault =
+            tokio::task::spawn_blocking(move || Vault::open(&vault_path, key_source, vault_clock))
+                .await
+                .map_err(|e| EngineError::Internal {
+                    what: "opening the vault",
+                    detail: e.to_string(),
+                })??;
         let timeout = http_timeout
             .or(loaded.settings.http_timeout_secs.map(Duration::from_secs))
             .unwrap_or(DEFAULT_TIMEOUT);

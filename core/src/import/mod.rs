@@ -234,7 +234,7 @@ pub enum ImportError {
 }
 
 /// Reads and parses `path`, refusing files over [`MAX_FILE_BYTES`] before reading them.
-pub fn read_file(path: &Path) -> Result<ParsedFile, ImportError> {
+pub fn read_file(path: &Path, now: DateTime<Utc>) -> Result<ParsedFile, ImportError> {
     let file_name = path.display().to_string();
     let io_error = |source| ImportError::Io {
         file: file_name.clone(),
@@ -253,17 +253,12 @@ pub fn read_file(path: &Path) -> Result<ParsedFile, ImportError> {
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(io_error)?;
-    parse(&bytes, &file_name)
+    parse(&bytes, &file_name, now)
 }
 
-/// Parses a file's content; `source` names it in messages.
-pub fn parse(bytes: &[u8], source: &str) -> Result<ParsedFile, ImportError> {
-    parse_at(bytes, source, Utc::now())
-}
-
-/// [`parse`] with an explicit clock, for the age notes ("obtained … days ago") in tests and
-/// reproducible reports.
-pub fn parse_at(bytes: &[u8], source: &str, now: DateTime<Utc>) -> Result<ParsedFile, ImportError> {
+/// Parses a file's content; `source` names it in messages. `now` (the engine's clock) is what
+/// the age notes ("obtained … days ago", "expired on …") count from.
+pub fn parse(bytes: &[u8], source: &str, now: DateTime<Utc>) -> Result<ParsedFile, ImportError> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(ImportError::TooLarge {
             file: source.to_owned(),
@@ -298,12 +293,15 @@ pub fn parse_at(bytes: &[u8], source: &str, now: DateTime<Utc>) -> Result<Parsed
 
 /// The token retriever CLI's environment form: `WEBEX_APPID`, `WEBEX_SECRET`, `WEBEX_SCOPES`,
 /// `WEBEX_REDIRECTPORT`. `vars` is usually `|name| std::env::var(name).ok()`.
-pub fn from_env(vars: impl Fn(&str) -> Option<String>) -> Result<ParsedFile, ImportError> {
+pub fn from_env(
+    vars: impl Fn(&str) -> Option<String>,
+    now: DateTime<Utc>,
+) -> Result<ParsedFile, ImportError> {
     let map = wtr_cli::env_fields(vars).ok_or(ImportError::EnvNotSet)?;
     Ok(ParsedFile {
         source: "environment".to_owned(),
         format: Format::WtrCli,
-        entries: vec![wtr_cli::entry(&map, &wtr_cli::ENV_KEYS, Utc::now())],
+        entries: vec![wtr_cli::entry(&map, &wtr_cli::ENV_KEYS, now)],
         warnings: Vec::new(),
     })
 }

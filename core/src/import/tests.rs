@@ -17,7 +17,7 @@ fn now() -> DateTime<Utc> {
 }
 
 fn parsed(text: &str) -> ParsedFile {
-    parse_at(text.as_bytes(), "sample", now()).unwrap()
+    parse(text.as_bytes(), "sample", now()).unwrap()
 }
 
 fn draft<'a>(file: &'a ParsedFile, key: &str) -> &'a Draft {
@@ -217,11 +217,14 @@ fn wtr_cli_variables_in_a_dotenv_file_are_the_environment_form() {
 
 #[test]
 fn from_env_reads_the_retriever_variables() {
-    let file = from_env(|name| match name {
-        "WEBEX_APPID" => Some("C7".to_owned()),
-        "WEBEX_SECRET" => Some("s".to_owned()),
-        _ => None,
-    })
+    let file = from_env(
+        |name| match name {
+            "WEBEX_APPID" => Some("C7".to_owned()),
+            "WEBEX_SECRET" => Some("s".to_owned()),
+            _ => None,
+        },
+        now(),
+    )
     .unwrap();
     assert_eq!(file.source, "environment");
     assert_eq!(file.format, Format::WtrCli);
@@ -230,7 +233,7 @@ fn from_env_reads_the_retriever_variables() {
         integration(wtr).scopes,
         IntegrationSettings::default_scopes()
     );
-    let error = from_env(|_| None).unwrap_err();
+    let error = from_env(|_| None, now()).unwrap_err();
     assert!(matches!(error, ImportError::EnvNotSet));
     assert!(error.to_string().contains("WEBEX_APPID"));
 }
@@ -244,7 +247,7 @@ fn a_bom_and_trailing_commas_are_read_with_warnings() {
             "\"status\": \"failed\"\n  },\n",
         );
     let bytes = [b"\xEF\xBB\xBF".as_slice(), sloppy.as_bytes()].concat();
-    let file = parse_at(&bytes, "tokens_master.json", now()).unwrap();
+    let file = parse(&bytes, "tokens_master.json", now()).unwrap();
     assert_eq!(
         file.warnings,
         [
@@ -310,7 +313,7 @@ fn a_five_megabyte_file_of_many_entries_parses_in_linear_time() {
     }
     text.push_str("}\n"); // the last entry keeps its trailing comma: lenient, one warning
     let started = Instant::now();
-    let file = parse_at(text.as_bytes(), "big.json", now()).unwrap();
+    let file = parse(text.as_bytes(), "big.json", now()).unwrap();
     let elapsed = started.elapsed();
     assert_eq!(file.entries.len(), count);
     assert!(file.entries.iter().all(|entry| entry.outcome.is_ok()));
@@ -342,7 +345,7 @@ fn files_over_the_limit_are_refused_whole_before_reading() {
     let file = std::fs::File::create(&path).unwrap();
     // Sparse: the size is what matters, and nothing is read.
     file.set_len(MAX_FILE_BYTES + 1).unwrap();
-    let error = read_file(&path).unwrap_err();
+    let error = read_file(&path, now()).unwrap_err();
     assert!(
         matches!(error, ImportError::TooLarge { size, .. } if size == MAX_FILE_BYTES + 1),
         "{error:?}"
@@ -355,7 +358,7 @@ fn files_over_the_limit_are_refused_whole_before_reading() {
 
     let bytes = vec![b' '; MAX_FILE_BYTES as usize + 1];
     assert!(matches!(
-        parse(&bytes, "in memory"),
+        parse(&bytes, "in memory", now()),
         Err(ImportError::TooLarge { .. })
     ));
 }
@@ -365,31 +368,58 @@ fn read_file_reads_a_real_file_and_names_a_missing_one() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("token-config.json");
     std::fs::write(&path, TOKEN_CONFIG).unwrap();
-    let file = read_file(&path).unwrap();
+    let file = read_file(&path, now()).unwrap();
     assert_eq!(file.format, Format::TokenConfig);
     assert_eq!(file.source, path.display().to_string());
 
     let missing = dir.path().join("nope.json");
-    let error = read_file(&missing).unwrap_err();
+    let error = read_file(&missing, now()).unwrap_err();
     assert!(matches!(error, ImportError::Io { .. }));
     assert!(error.to_string().contains("nope.json"), "{error}");
 }
 
 #[test]
+fn a_file_read_from_disk_is_judged_by_the_given_clock_not_the_system_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".wtr-cli.yaml");
+    let text = format!(
+        "{WTR_CLI_YAML}refreshToken: fake-refresh\nrefreshTokenExpiresAt: \"2040-01-01T00:00:00Z\"\n"
+    );
+    std::fs::write(&path, text).unwrap();
+    let expired_note = |now| {
+        let file = read_file(&path, now).unwrap();
+        draft(&file, "wtr-cli").notes.iter().any(|note| {
+            note.text
+                .contains("the refresh token expired on 2040-01-01")
+        })
+    };
+    // The injected clock stands after the expiry, the system's (in these years) before it.
+    assert!(expired_note(
+        Utc.with_ymd_and_hms(2041, 1, 1, 0, 0, 0).unwrap()
+    ));
+    assert!(!expired_note(now()));
+}
+
+#[test]
 fn files_that_are_not_json_or_yaml_name_file_and_position() {
-    let binary = parse(b"\x89PNG\r\n\x1a\n\x00\x00\xff", "photo.png").unwrap_err();
+    let binary = parse(b"\x89PNG\r\n\x1a\n\x00\x00\xff", "photo.png", now()).unwrap_err();
     assert_eq!(
         binary.to_string(),
         "photo.png: line 1, column 1: not UTF-8 text (is this a binary file?)"
     );
-    let broken = parse(b"{\n  \"Acme\": {\"client_id\": \"C1\"\n}", "t.json").unwrap_err();
+    let broken = parse(b"{\n  \"Acme\": {\"client_id\": \"C1\"\n}", "t.json", now()).unwrap_err();
     assert!(
         broken
             .to_string()
             .starts_with("t.json: line 3, column 1: not valid JSON: EOF while parsing an object"),
         "{broken}"
     );
-    let prose = parse(b"Here are my tokens, please import them", "notes.txt").unwrap_err();
+    let prose = parse(
+        b"Here are my tokens, please import them",
+        "notes.txt",
+        now(),
+    )
+    .unwrap_err();
     assert!(matches!(prose, ImportError::UnknownFormat { .. }));
     assert!(
         prose
@@ -397,7 +427,7 @@ fn files_that_are_not_json_or_yaml_name_file_and_position() {
             .starts_with("notes.txt is not a file webex-token can import: found plain text"),
         "{prose}"
     );
-    let bad_yaml = parse(b"appid: C1\n secret: [s\n", "w.yaml").unwrap_err();
+    let bad_yaml = parse(b"appid: C1\n secret: [s\n", "w.yaml", now()).unwrap_err();
     assert!(
         bad_yaml.to_string().starts_with("w.yaml: line "),
         "{bad_yaml}"
@@ -407,7 +437,7 @@ fn files_that_are_not_json_or_yaml_name_file_and_position() {
 #[test]
 fn an_empty_file_says_so() {
     for content in ["", "\n  \n", "\u{FEFF}", "# only a comment\n"] {
-        let error = parse(content.as_bytes(), "empty.json").unwrap_err();
+        let error = parse(content.as_bytes(), "empty.json", now()).unwrap_err();
         assert!(matches!(error, ImportError::Empty { .. }), "{error:?}");
         assert!(
             error
@@ -514,7 +544,7 @@ fn no_message_or_debug_output_ever_contains_a_secret() {
     ];
     for (label, text) in &inputs {
         let mut shown = Vec::new();
-        match parse_at(text.as_bytes(), "leak-check", now()) {
+        match parse(text.as_bytes(), "leak-check", now()) {
             Ok(file) => {
                 shown.push(format!("{file:?}"));
                 shown.extend(file.warnings.iter().cloned());

@@ -9,10 +9,15 @@ mod linux;
 #[cfg(target_os = "linux")]
 use linux as os;
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(all(unix, not(target_os = "linux")))]
+mod not_implemented;
+#[cfg(all(unix, not(target_os = "linux")))]
+use not_implemented as os;
+
+#[cfg(not(unix))]
 compile_error!(
-    "webex-token-core: platform::peer has no implementation for this OS; add one (getpeereid on \
-     macOS and the BSDs) beside peer/linux.rs"
+    "webex-token-core: platform::peer has no implementation for this OS; the agent also needs a \
+     local transport here (named pipes and GetNamedPipeClientProcessId on Windows)"
 );
 
 /// The user id of the process at the other end of a connected Unix socket: for a client, the

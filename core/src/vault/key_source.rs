@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::seal::VaultKey;
-use crate::config::KeySourceKind;
 use crate::secret::Secret;
 
 /// The keychain item's service name; its account is `vault-key/<vault id>`, so several vaults
@@ -17,6 +16,34 @@ pub const MIN_PASSPHRASE_CHARS: usize = 12;
 
 pub fn keychain_account(vault_id: &str) -> String {
     format!("vault-key/{vault_id}")
+}
+
+/// Where a vault's key is kept. The vault records the kind it was created with; the config
+/// may name the kind a new vault gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeySourceKind {
+    /// The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager).
+    Keychain,
+    /// A passphrase stretched with Argon2id, for machines without a keychain.
+    Passphrase,
+}
+
+impl KeySourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeySourceKind::Keychain => "keychain",
+            KeySourceKind::Passphrase => "passphrase",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.trim() {
+            "keychain" => Some(KeySourceKind::Keychain),
+            "passphrase" => Some(KeySourceKind::Passphrase),
+            _ => None,
+        }
+    }
 }
 
 /// How the caller wants the key obtained. A new vault uses `explicit`, or the keychain when

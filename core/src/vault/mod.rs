@@ -15,11 +15,11 @@ use std::sync::mpsc as std_mpsc;
 use chrono::{DateTime, Utc};
 use tokio::sync::oneshot;
 
-use crate::config::KeySourceKind;
+use crate::clock::SharedClock;
 use crate::model::{CredentialId, Secrets};
 use crate::paths::{PathsError, ensure_private_dir};
 use crate::state::{Action, TokenState};
-pub use key_source::{KeySource, KeychainError};
+pub use key_source::{KeySource, KeySourceKind, KeychainError};
 
 /// A credential's secrets and state as stored, with the version to compare-and-swap against.
 #[derive(Clone, Debug)]
@@ -179,12 +179,31 @@ const MAX_BATCH: usize = 512;
 impl Vault {
     /// Opens the vault at `path` (creating it and its key on first use). Blocks on the keychain
     /// or the passphrase derivation: call it once per process, from a blocking context.
-    pub fn open(path: &Path, source: KeySource) -> Result<Vault, VaultError> {
+    pub fn open(path: &Path, source: KeySource, clock: SharedClock) -> Result<Vault, VaultError> {
+        Vault::start(path, || db::Db::open(path, &source, clock))
+    }
+
+    /// Opens the vault at `path` sealed with `key` as given, bypassing the key source: the
+    /// seam for unit tests of the vault itself.
+    #[cfg(test)]
+    pub fn open_with_key(
+        path: &Path,
+        key: seal::VaultKey,
+        clock: SharedClock,
+    ) -> Result<Vault, VaultError> {
+        Vault::start(path, || db::Db::open_with_key(path, key, clock))
+    }
+
+    /// Opens the database with `open` and starts the thread that serves it.
+    fn start(
+        path: &Path,
+        open: impl FnOnce() -> Result<db::Db, VaultError>,
+    ) -> Result<Vault, VaultError> {
         if let Some(dir) = path.parent() {
             ensure_private_dir(dir)?;
         }
         let existed = path.exists();
-        let db = match db::Db::open(path, &source) {
+        let db = match open() {
             Ok(db) => db,
             Err(e) => {
                 // A vault this call created but could not key (no keychain, a refused
@@ -336,51 +355,4 @@ fn apply_changes(db: &mut db::Db, changes: &[Change]) -> Vec<Result<u64, VaultEr
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::Kind;
-    use crate::secret::Secret;
-    use key_source::GivenOrPrompt;
-
-    fn passphrase_source() -> KeySource {
-        KeySource::passphrase(Box::new(GivenOrPrompt {
-            given: Some(Ok(Secret::new("a passphrase long enough"))),
-            prompt: None,
-        }))
-    }
-
-    #[tokio::test]
-    async fn writes_sent_before_close_are_committed_and_later_calls_are_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("vault.sqlite3");
-        let vault = Vault::open(&path, passphrase_source()).unwrap();
-        let id = CredentialId::generate(Kind::Personal);
-        let put = Change {
-            id: id.clone(),
-            expect: Expect::Absent,
-            kind: ChangeKind::Put {
-                secrets: Secrets {
-                    access_token: Some(Secret::new("pat-value")),
-                    ..Secrets::default()
-                },
-                state: TokenState::default(),
-            },
-        };
-        // The write is queued first, the close right behind it.
-        let (applied, ()) = tokio::join!(vault.apply(put), vault.close());
-        assert_eq!(applied.unwrap(), 1);
-        assert!(matches!(
-            vault.states().await,
-            Err(VaultError::Closed { .. })
-        ));
-        assert!(!dir.path().join("vault.sqlite3-wal").exists());
-
-        let reopened = Vault::open(&path, passphrase_source()).unwrap();
-        let record = reopened
-            .get(&id)
-            .await
-            .unwrap()
-            .expect("the write was kept");
-        assert_eq!(record.secrets.access_token.unwrap().expose(), "pat-value");
-    }
-}
+mod tests;

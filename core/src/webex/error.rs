@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::{bounds, server_text};
@@ -224,15 +225,16 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     cause.to_string()
 }
 
-/// `Retry-After` in seconds or as an HTTP date, capped at [`bounds::MAX_RETRY_AFTER`].
-pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
+/// `Retry-After` in seconds or as an HTTP date (counted from `now`, the injected clock's
+/// time), capped at [`bounds::MAX_RETRY_AFTER`].
+pub(crate) fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
     let value = value.trim();
     let asked = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         // More digits than u64 holds is still "a very long time", not "no header".
         Duration::from_secs(value.parse::<u64>().unwrap_or(u64::MAX))
     } else {
-        let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-        let wait = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
+        let at = DateTime::parse_from_rfc2822(value).ok()?;
+        let wait = at.with_timezone(&Utc) - now;
         wait.to_std().unwrap_or(Duration::ZERO)
     };
     Some(bounds::retry_after(asked))
@@ -295,31 +297,35 @@ mod tests {
 
     #[test]
     fn retry_after_accepts_seconds_and_dates() {
-        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
-        let soon = (chrono::Utc::now() + chrono::Duration::seconds(30)).to_rfc2822();
-        let wait = parse_retry_after(&soon).unwrap();
-        assert!(
-            wait <= Duration::from_secs(30) && wait >= Duration::from_secs(25),
-            "{wait:?}"
+        let now = "2026-03-01T12:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
+        let soon = (now + chrono::Duration::seconds(30)).to_rfc2822();
+        assert_eq!(
+            parse_retry_after(&soon, now),
+            Some(Duration::from_secs(30)),
+            "a date counts from the injected clock's now, not the system's"
         );
-        assert_eq!(parse_retry_after("soon"), None);
+        let past = (now - chrono::Duration::seconds(30)).to_rfc2822();
+        assert_eq!(parse_retry_after(&past, now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon", now), None);
     }
 
     #[test]
     fn absurd_retry_after_is_capped() {
+        let now = Utc::now();
         for absurd in [
             "100000000000000",
             "18446744073709551615",
             "99999999999999999999999",
         ] {
             assert_eq!(
-                parse_retry_after(absurd),
+                parse_retry_after(absurd, now),
                 Some(bounds::MAX_RETRY_AFTER),
                 "{absurd}"
             );
         }
         let far = "Fri, 31 Dec 9999 23:59:59 +0000";
-        assert_eq!(parse_retry_after(far), Some(bounds::MAX_RETRY_AFTER));
+        assert_eq!(parse_retry_after(far, now), Some(bounds::MAX_RETRY_AFTER));
     }
 
     #[test]

@@ -287,7 +287,8 @@ impl WebexClient {
             .send()
             .await
             .map_err(|e| WebexError::network(label.into(), &e))?;
-        let (status, tracking_id, retry_after) = meta(response.status(), response.headers());
+        let (status, tracking_id, retry_after) =
+            meta(response.status(), response.headers(), self.clock.now());
         let too_large =
             || WebexError::too_large(label.into(), status, tracking_id.clone(), retry_after);
         // A declared length past the limit is refused before a byte is read; an undeclared
@@ -368,6 +369,7 @@ impl Answer {
 fn meta(
     status: reqwest::StatusCode,
     headers: &HeaderMap,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> (u16, Option<String>, Option<Duration>) {
     // Header values may hold tabs and (when not visible ASCII) fail `to_str`.
     let tracking_id = headers
@@ -377,7 +379,7 @@ fn meta(
     let retry_after = headers
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
-        .and_then(error::parse_retry_after);
+        .and_then(|value| error::parse_retry_after(value, now));
     (status.as_u16(), tracking_id, retry_after)
 }
 

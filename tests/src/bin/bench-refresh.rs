@@ -160,8 +160,14 @@ async fn main() -> anyhow::Result<()> {
 /// intent, then secrets and state together) sent all at once, as a refresh batch sends them.
 async fn vault_writes(path: &std::path::Path, count: usize) -> anyhow::Result<Duration> {
     let path = path.to_path_buf();
-    let vault =
-        tokio::task::spawn_blocking(move || Vault::open(&path, KeySource::keychain())).await??;
+    let vault = tokio::task::spawn_blocking(move || {
+        Vault::open(
+            &path,
+            KeySource::keychain(),
+            webex_token_core::clock::system(),
+        )
+    })
+    .await??;
     let ids: Vec<CredentialId> = (0..count)
         .map(|_| CredentialId::generate(webex_token_core::Kind::Integration))
         .collect();
