@@ -77,35 +77,32 @@ impl fmt::Display for CredentialId {
 }
 
 /// The three kinds of credential the product manages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantNames,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Kind {
     Integration,
     ServiceApp,
     Personal,
 }
+crate::names::serde_by_name!(Kind);
 
 impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Integration => "integration",
-            Kind::ServiceApp => "service-app",
-            Kind::Personal => "personal",
-        }
-    }
-
     fn id_prefix(self) -> &'static str {
         match self {
             Kind::Integration => "int",
             Kind::ServiceApp => "sa",
             Kind::Personal => "pat",
         }
-    }
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

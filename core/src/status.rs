@@ -10,8 +10,18 @@ use crate::state::{Attempt, Attention, InterruptedRefresh, Outcome, TokenState};
 /// An access token closer than this to its end is reported as expiring.
 pub const EXPIRING_WITHIN: Duration = Duration::hours(1);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantNames,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Health {
     /// A valid access token, not close to its end.
     Ok,
@@ -27,18 +37,7 @@ pub enum Health {
     NeedsAttention,
 }
 
-impl Health {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Health::Ok => "ok",
-            Health::Expiring => "expiring",
-            Health::Expired => "expired",
-            Health::Unknown => "unknown",
-            Health::Retrying => "retrying",
-            Health::NeedsAttention => "needs-attention",
-        }
-    }
-}
+crate::names::serde_by_name!(Health);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CredentialStatus {

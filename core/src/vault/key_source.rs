@@ -20,8 +20,18 @@ pub fn keychain_account(vault_id: &str) -> String {
 
 /// Where a vault's key is kept. The vault records the kind it was created with; the config
 /// may name the kind a new vault gets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantNames,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum KeySourceKind {
     /// The OS keychain (Secret Service, macOS Keychain, Windows Credential Manager).
     Keychain,
@@ -29,20 +39,12 @@ pub enum KeySourceKind {
     Passphrase,
 }
 
-impl KeySourceKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            KeySourceKind::Keychain => "keychain",
-            KeySourceKind::Passphrase => "passphrase",
-        }
-    }
+crate::names::serde_by_name!(KeySourceKind);
 
+impl KeySourceKind {
+    /// The kind a person or a file names, ignoring surrounding spaces.
     pub fn parse(value: &str) -> Option<Self> {
-        match value.trim() {
-            "keychain" => Some(KeySourceKind::Keychain),
-            "passphrase" => Some(KeySourceKind::Passphrase),
-            _ => None,
-        }
+        value.trim().parse().ok()
     }
 }
 
