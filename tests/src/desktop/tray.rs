@@ -117,6 +117,8 @@ impl TrayDesktop {
     }
 
     pub async fn launch_program(&mut self, program: &Path) -> Result<TrayApp> {
+        // Registrations of an app launched before (it may register again, e.g. on a new icon).
+        while self.watcher.try_next_registration().is_some() {}
         let mut app = RunningApp::spawn(self.command(program))?;
         let registration = match self.watcher.next_registration(DEADLINE).await {
             Ok(registration) => registration,
@@ -251,6 +253,15 @@ impl TrayApp {
         self.item.menu().await?.click(node).await
     }
 
+    /// Clicks `item` (a prefix of its text) in the submenu of the credential `name`.
+    pub async fn click_credential(&self, name: &str, item: &str) -> Result<()> {
+        let menu = self.menu().await?;
+        let submenu = credential(&menu, name)
+            .with_context(|| format!("no credential {name:?} in {:#?}", menu.all_texts()))?;
+        let node = find_path(submenu, &[item])?;
+        self.item.menu().await?.click(node).await
+    }
+
     /// Sends SIGTERM and waits for the exit; the output goes to the leak check.
     pub async fn terminate(mut self) -> Result<(std::process::ExitStatus, String)> {
         self.app.signal(libc::SIGTERM)?;
@@ -291,6 +302,25 @@ pub fn find_path<'a>(menu: &'a MenuNode, path: &[&str]) -> Result<&'a MenuNode> 
             })?;
     }
     Ok(node)
+}
+
+/// The submenu of the credential `name`, whatever its state mark ("● Acme · 11 h",
+/// "◐ Acme · 4 min", "⚠ Acme · authorize again").
+pub fn credential<'a>(menu: &'a MenuNode, name: &str) -> Option<&'a MenuNode> {
+    fn visit<'a>(node: &'a MenuNode, name: &str) -> Option<&'a MenuNode> {
+        node.items().find_map(|child| {
+            let text = child.text();
+            let named = text
+                .split_once(' ')
+                .is_some_and(|(_, rest)| rest.starts_with(&format!("{name} ")));
+            if named && !child.children.is_empty() {
+                Some(child)
+            } else {
+                visit(child, name)
+            }
+        })
+    }
+    visit(menu, name)
 }
 
 /// The texts of the top-level items, in order.
