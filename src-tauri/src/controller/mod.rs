@@ -373,6 +373,14 @@ impl Controller {
                     tracing::warn!("cannot switch start at login: {e}");
                 }
                 self.status.start_at_login = self.desktop.start_at_login().unwrap_or(false);
+                tracing::info!(
+                    "start at login is {}",
+                    if self.status.start_at_login {
+                        "on"
+                    } else {
+                        "off"
+                    }
+                );
                 // Even unchanged: the click toggled the native check mark already.
                 self.status_tx.send_replace(self.status.clone());
             }
