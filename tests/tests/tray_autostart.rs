@@ -50,8 +50,7 @@ async fn start_at_login_creates_a_working_entry_and_removes_it() -> Result<()> {
     assert_eq!(exec, format!("\"{}\"", program.display()), "{text}");
 
     // The real state after a restart.
-    let (status, output) = tray.terminate().await?;
-    assert_eq!(status.code(), Some(0), "{output}");
+    tray.stop().await?;
     let mut tray = desktop.launch_program(&program).await?;
     tray.wait_for_menu("start at login still on", |m| checked(m) == Some(true))
         .await?;
@@ -80,7 +79,6 @@ async fn start_at_login_creates_a_working_entry_and_removes_it() -> Result<()> {
     tray.wait_for_menu("start at login off", |m| checked(m) == Some(false))
         .await?;
     assert!(!entry.exists(), "{} is removed", entry.display());
-    let (status, output) = tray.terminate().await?;
-    assert_eq!(status.code(), Some(0), "{output}");
+    tray.stop().await?;
     Ok(())
 }

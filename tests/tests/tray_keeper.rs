@@ -7,19 +7,10 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use webex_token_tests::desktop::login1::Login1;
-use webex_token_tests::desktop::tray::{DEADLINE, TrayDesktop, credential, top_texts};
+use webex_token_tests::desktop::tray::{DEADLINE, TrayDesktop, authorized, credential, top_texts};
 use webex_token_tests::fake::{Endpoint, Fault, Rotation};
 use webex_token_tests::sandbox::{Sandbox, free_port};
 use webex_token_tests::session::PrivateSession;
-
-async fn authorized(sandbox: &Sandbox, name: &str, lifetime: Duration) -> String {
-    let client = sandbox.add_integration(name, free_port()).await;
-    sandbox
-        .fake
-        .set_client_lifetimes(&client, lifetime, Duration::from_secs(90 * 86_400));
-    sandbox.authorize_as_browser(name).await.ok();
-    client
-}
 
 /// `webex-token token NAME` with no keychain reachable: only an agent can answer it.
 async fn token_from_the_agent(sandbox: &Sandbox, name: &str) -> String {
@@ -60,8 +51,7 @@ async fn a_six_second_credential_is_kept_alive_by_the_app_and_its_agent_answers_
     assert!(sandbox.refreshes(&client).iter().all(|r| r.status == 200));
     let token = token_from_the_agent(&sandbox, "Short").await;
     assert!(sandbox.fake.token_is_valid(&token));
-    let (status, output) = tray.terminate().await?;
-    assert_eq!(status.code(), Some(0), "{output}");
+    tray.stop().await?;
     // The agent's socket went with it.
     let socket = sandbox
         .session
@@ -112,8 +102,7 @@ async fn with_a_daemon_running_the_app_defers_to_it_and_takes_over_after_its_sig
         .await
         .fails()
         .says(&["webex-token-tray (pid", "already keeps the vault"]);
-    let (status, output) = tray.terminate().await?;
-    assert_eq!(status.code(), Some(0), "{output}");
+    tray.stop().await?;
     Ok(())
 }
 
@@ -135,12 +124,18 @@ async fn sigterm_during_a_slow_refresh_exits_zero_with_the_new_tokens_stored() -
         Some(1),
     );
     let mut desktop = TrayDesktop::start(&sandbox).await?;
-    let tray = desktop.launch().await?;
+    let mut tray = desktop.launch().await?;
     wait_until("the slow refresh", DEADLINE, || {
         sandbox.fake.stats().in_flight > 0
     })
     .await;
-    let (status, output) = tray.terminate().await?;
+    tray.app.signal(libc::SIGTERM)?;
+    // The menu says why the app has not gone yet.
+    tray.wait_for_menu("Quitting…", |m| {
+        m.items().map(|i| i.text()).collect::<Vec<_>>() == ["Quitting…"]
+    })
+    .await?;
+    let (status, output) = tray.terminate_signalled().await?;
     assert_eq!(status.code(), Some(0), "{output}");
     assert!(output.contains("quitting"), "{output}");
     // The rotated refresh token was stored: the next refresh presents it and succeeds.
@@ -199,7 +194,47 @@ async fn a_resume_from_suspend_refreshes_a_due_credential_at_once() -> Result<()
         .cloned()
         .context("a refresh")?;
     assert!(refresh.started_at >= resumed_at, "{refresh:?}");
-    let (status, output) = tray.terminate().await?;
-    assert_eq!(status.code(), Some(0), "{output}");
+    tray.stop().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_the_vault_locked_here_the_daemons_agent_still_lists_and_checks() -> Result<()> {
+    let sandbox = Sandbox::start().await;
+    // A passphrase vault: the daemon was given the passphrase, the app was not.
+    sandbox.set_env("WEBEX_TOKEN_KEY_SOURCE", "passphrase");
+    let passphrase = sandbox.secret("a throwaway passphrase for the daemon");
+    sandbox.set_env("WEBEX_TOKEN_PASSPHRASE", &passphrase);
+    authorized(&sandbox, "Acme Corp", Duration::from_secs(3 * 3600)).await;
+    let daemon = sandbox.start_daemon(&[]).await;
+    let kept_by = format!("Kept alive by webex-token daemon (pid {})", daemon.pid());
+    let mut desktop = TrayDesktop::start(&sandbox).await?;
+    let mut tray = desktop.launch().await?;
+    let menu = tray
+        .wait_for_menu("the daemon's credentials", |m| {
+            let top = top_texts(m);
+            top.first().map(String::as_str) == Some("Vault locked: it is protected by a passphrase")
+                && top.contains(&kept_by)
+                && credential(m, "Acme Corp").is_some()
+        })
+        .await?;
+    let acme = credential(&menu, "Acme Corp").context("listed")?;
+    let item = |text: &str| acme.find(text).map(|node| node.enabled);
+    assert_eq!(item("Copy access token"), Some(true));
+    assert_eq!(
+        item("Refresh now"),
+        Some(false),
+        "refreshing needs the vault"
+    );
+
+    tray.click_credential("Acme Corp", "Check with Webex")
+        .await?;
+    let told = desktop
+        .notifications
+        .wait_for("the check's answer", DEADLINE, |n| !n.is_empty())
+        .await?;
+    assert_eq!(told[0].summary, "“Acme Corp” works");
+    tray.stop().await?;
+    daemon.terminate(&sandbox).await;
     Ok(())
 }

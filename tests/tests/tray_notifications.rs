@@ -5,18 +5,9 @@
 use std::time::Duration;
 
 use anyhow::Result;
-use webex_token_tests::desktop::tray::{DEADLINE, TrayDesktop, credential};
+use webex_token_tests::desktop::tray::{DEADLINE, TrayDesktop, authorized, credential};
 use webex_token_tests::fake::{Endpoint, Fault, Rotation};
-use webex_token_tests::sandbox::{Sandbox, follow_as_browser, free_port};
-
-async fn authorized(sandbox: &Sandbox, name: &str, lifetime: Duration) -> String {
-    let client = sandbox.add_integration(name, free_port()).await;
-    sandbox
-        .fake
-        .set_client_lifetimes(&client, lifetime, Duration::from_secs(90 * 86_400));
-    sandbox.authorize_as_browser(name).await.ok();
-    client
-}
+use webex_token_tests::sandbox::{Sandbox, follow_as_browser};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_notification_per_incident_one_on_recovery_none_for_a_passing_503() -> Result<()> {
@@ -95,8 +86,7 @@ async fn one_notification_per_incident_one_on_recovery_none_for_a_passing_503() 
         ["“Dead” needs attention", "“Dead” works again"],
         "{all:#?}"
     );
-    let (status, output) = tray.terminate().await?;
-    assert_eq!(status.code(), Some(0), "{output}");
+    tray.stop().await?;
     Ok(())
 }
 
@@ -142,7 +132,6 @@ async fn notifications_switched_off_stay_off_after_a_restart() -> Result<()> {
         tray.app.output()
     );
     assert_eq!(desktop.notifications.recorded(), []);
-    let (status, output) = tray.terminate().await?;
-    assert_eq!(status.code(), Some(0), "{output}");
+    tray.stop().await?;
     Ok(())
 }

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 use url::Url;
+use webex_token_core::agent::AgentClient;
 use webex_token_core::model::{Credential, CredentialId, Kind};
+use webex_token_core::paths::Paths;
 use webex_token_core::refresh::Retry;
 use webex_token_core::{Engine, EngineError, Secret};
 
@@ -62,41 +64,114 @@ async fn blocking<T: Send + 'static>(
         .unwrap_or_else(|e| Err(format!("the desktop call failed: {e}")))
 }
 
+/// Where a token or a check comes from.
+pub enum Source {
+    /// This app's engine: the vault is open here.
+    Engine(Engine, Credential),
+    /// The agent of the process that keeps the vault: the vault is locked here.
+    Agent {
+        paths: Paths,
+        id: CredentialId,
+        name: String,
+        kind: Kind,
+    },
+}
+
+impl Source {
+    fn name(&self) -> &str {
+        match self {
+            Source::Engine(_, credential) => &credential.name,
+            Source::Agent { name, .. } => name,
+        }
+    }
+
+    fn kind(&self) -> Kind {
+        match self {
+            Source::Engine(_, credential) => credential.kind(),
+            Source::Agent { kind, .. } => *kind,
+        }
+    }
+}
+
 pub struct CopyRequest {
-    pub credential: Credential,
+    pub source: Source,
     /// As `Authorization: Bearer …` header value.
     pub header: bool,
     pub min_valid: chrono::Duration,
     pub clear_after: Duration,
 }
 
+/// A token handed out for copying.
+struct Handed {
+    token: Secret,
+    expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Not what was asked for: refreshing failed, or it ends sooner.
+    warned: bool,
+}
+
+/// A token valid for `min_valid`, or why there is none (in the person's words).
+async fn hand_out(source: &Source, min_valid: chrono::Duration) -> Result<Handed, String> {
+    match source {
+        Source::Engine(engine, credential) => engine
+            .access_token_for(credential, min_valid)
+            .await
+            .map(|issued| Handed {
+                token: issued.access_token,
+                expires_at: issued.expires_at,
+                warned: issued.warning.is_some(),
+            })
+            .map_err(|error| {
+                tracing::warn!(credential = %credential.name, "nothing copied: {}", super::vault::describe(&error));
+                nothing_copied(credential.kind(), &error)
+            }),
+        Source::Agent { paths, id, name, .. } => {
+            let (paths, id) = (paths.clone(), id.to_string());
+            let min_valid_secs = u64::try_from(min_valid.num_seconds()).unwrap_or(0);
+            blocking(move || {
+                AgentClient::connect(&paths)
+                    .and_then(|mut agent| agent.token(&id, min_valid_secs))
+                    .map_err(|e| e.to_string())
+            })
+            .await
+            .map(|answer| Handed {
+                token: answer.access_token,
+                expires_at: answer.expires_at,
+                warned: answer.warning.is_some(),
+            })
+            .map_err(|e| {
+                tracing::warn!(credential = %name, "nothing copied through the keeper's agent: {e}");
+                "The process that keeps the vault gave no token; the log says why.".to_owned()
+            })
+        }
+    }
+}
+
 /// Copies a token valid for at least `min_valid` (refreshed first if needed), marked as a
 /// secret; clears it after `clear_after` if the clipboard still holds it.
-pub async fn copy(engine: Engine, desktop: SharedDesktop, request: CopyRequest, reply: Reply) {
+pub async fn copy(desktop: SharedDesktop, request: CopyRequest, reply: Reply) {
     let CopyRequest {
-        credential,
+        source,
         header,
         min_valid,
         clear_after,
     } = request;
-    let name = credential.name.clone();
-    let issued = match engine.access_token_for(&credential, min_valid).await {
+    let name = source.name().to_owned();
+    let issued = match hand_out(&source, min_valid).await {
         Ok(issued) => issued,
-        Err(error) => {
-            tracing::warn!(credential = %name, "nothing copied: {}", super::vault::describe(&error));
+        Err(why) => {
             tell(
                 &reply,
                 format!("Nothing copied for {}", quoted(&name)),
-                nothing_copied(&credential, &error),
+                why,
                 &name,
             );
             return;
         }
     };
     let text = if header {
-        Secret::new(format!("Bearer {}", issued.access_token.expose()))
+        Secret::new(format!("Bearer {}", issued.token.expose()))
     } else {
-        issued.access_token.clone()
+        issued.token.clone()
     };
     let written = {
         let (desktop, text) = (desktop.clone(), text.clone());
@@ -117,9 +192,9 @@ pub async fn copy(engine: Engine, desktop: SharedDesktop, request: CopyRequest, 
         "copied an access token to the clipboard; it is cleared in {} s if still there",
         clear_after.as_secs()
     );
-    if issued.warning.is_some() {
-        let now = engine.now();
-        let (summary, body) = match (credential.kind(), issued.expires_at) {
+    if issued.warned {
+        let now = chrono::Utc::now();
+        let (summary, body) = match (source.kind(), issued.expires_at) {
             (Kind::Personal, Some(at)) => (
                 format!("Copied {}'s personal access token", quoted(&name)),
                 format!(
@@ -167,14 +242,14 @@ pub async fn copy(engine: Engine, desktop: SharedDesktop, request: CopyRequest, 
 }
 
 /// Why nothing was copied, and what to do.
-fn nothing_copied(credential: &Credential, error: &EngineError) -> String {
+fn nothing_copied(kind: Kind, error: &EngineError) -> String {
     match error.failure() {
         Some(failure) if failure.is_transient() => "Webex did not answer, and the stored token \
             has expired or ends too soon. The app keeps trying; try again in a minute."
             .to_owned(),
         Some(failure) => match failure.reason {
             Some(reason) => {
-                let remedy = Remedy::for_reason(reason, credential.kind(), None);
+                let remedy = Remedy::for_reason(reason, kind, None);
                 format!("{}. {}", problem_of(reason), remedy.instruction())
             }
             None => "Webex refused to give a new token; the log says why.".to_owned(),
@@ -214,32 +289,54 @@ pub async fn refresh(engine: Engine, credential: Credential, reply: Reply) {
 }
 
 /// "Check with Webex": asks Webex whether the stored access token works.
-pub async fn check(engine: Engine, credential: Credential, reply: Reply) {
-    let name = credential.name.clone();
-    let (summary, body) = match engine.check(&credential).await {
-        Ok(check) if check.works => (
+pub async fn check(source: Source, reply: Reply) {
+    let name = source.name().to_owned();
+    let answer = match &source {
+        Source::Engine(engine, credential) => match engine.check(credential).await {
+            Ok(check) => Ok(Some((check.works, check.http_status))),
+            Err(EngineError::Invalid(_)) => Err("It holds no access token yet."),
+            Err(error) => {
+                tracing::warn!(credential = %name, "checking failed: {}", super::vault::describe(&error));
+                Err("Webex did not answer; try again later.")
+            }
+        },
+        Source::Agent { paths, id, .. } => {
+            let (paths, id) = (paths.clone(), id.to_string());
+            match blocking(move || {
+                AgentClient::connect(&paths)
+                    .and_then(|mut agent| agent.check(Some(&id)))
+                    .map_err(|e| e.to_string())
+            })
+            .await
+            {
+                Ok(answers) => match answers.first() {
+                    Some(answer) => match (answer.works, answer.http_status) {
+                        (Some(works), Some(status)) => Ok(Some((works, status))),
+                        _ => Err("Webex did not answer, or it holds no access token yet."),
+                    },
+                    None => Ok(None),
+                },
+                Err(e) => {
+                    tracing::warn!(credential = %name, "checking through the keeper's agent: {e}");
+                    Err("The process that keeps the vault did not answer; the log says why.")
+                }
+            }
+        }
+    };
+    let (summary, body) = match answer {
+        Ok(Some((true, _))) => (
             format!("{} works", quoted(&name)),
             "Webex accepted its access token.".to_owned(),
         ),
-        Ok(check) => (
+        Ok(Some((false, status))) => (
             format!("Webex refused {}'s token", quoted(&name)),
             format!(
-                "Webex answered {} to its access token. Refresh it; if that fails, the menu \
-                 says what it needs.",
-                check.http_status
+                "Webex answered {status} to its access token. Refresh it; if that fails, the \
+                 menu says what it needs."
             ),
         ),
-        Err(EngineError::Invalid(_)) => (
-            format!("Could not check {}", quoted(&name)),
-            "It holds no access token yet.".to_owned(),
-        ),
-        Err(error) => {
-            tracing::warn!(credential = %name, "checking failed: {}", super::vault::describe(&error));
-            (
-                format!("Could not check {}", quoted(&name)),
-                "Webex did not answer; try again later.".to_owned(),
-            )
-        }
+        Ok(None) => return,
+        Err(why) => (format!("Could not check {}", quoted(&name)), why.to_owned()),
     };
     tell(&reply, summary, body, &name);
 }

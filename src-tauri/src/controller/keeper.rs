@@ -37,6 +37,15 @@ pub async fn start(engine: &Engine) -> Started {
     }
 }
 
+/// Who holds the keeper lock, as it wrote there ("webex-token daemon (pid 4242)").
+pub fn holder(paths: &Paths) -> String {
+    std::fs::read_to_string(paths.daemon_lock_file())
+        .ok()
+        .and_then(|text| text.lines().next().map(|line| line.trim().to_owned()))
+        .filter(|line| !line.is_empty())
+        .unwrap_or_else(|| "another process".to_owned())
+}
+
 /// What following another keeper brings.
 pub enum Followed {
     /// Subscribed to the keeper with this pid: no later event is missed.

@@ -262,9 +262,9 @@ impl Controller {
                 }
             }
             MenuAction::Check(id) => {
-                if let Some((engine, credential)) = self.credential(&id) {
+                if let Some(source) = self.source(&id) {
                     self.working
-                        .spawn(actions::check(engine, credential, self.done_tx.clone()));
+                        .spawn(actions::check(source, self.done_tx.clone()));
                 }
             }
             MenuAction::Authorize(id) => self.authorize(&id),
@@ -302,18 +302,36 @@ impl Controller {
         Some((engine, credential?))
     }
 
+    /// Where tokens for `id` come from: this app's engine, or (the vault locked here) the agent
+    /// of the process that keeps it.
+    fn source(&self, id: &CredentialId) -> Option<actions::Source> {
+        if self.engine.is_some() {
+            let (engine, credential) = self.credential(id)?;
+            return Some(actions::Source::Engine(engine, credential));
+        }
+        if !matches!(self.keeper, KeeperState::Following { followed: true }) {
+            return None;
+        }
+        let view = self.status.credentials.iter().find(|c| &c.id == id)?;
+        Some(actions::Source::Agent {
+            paths: self.paths.clone()?,
+            id: view.id.clone(),
+            name: view.name.clone(),
+            kind: view.kind,
+        })
+    }
+
     fn copy(&mut self, id: &CredentialId, header: bool) {
-        let Some((engine, credential)) = self.credential(id) else {
+        let Some(source) = self.source(id) else {
             return;
         };
         let request = actions::CopyRequest {
-            credential,
+            source,
             header,
             min_valid: self.settings.copy_min_valid(),
             clear_after: self.settings.clipboard_clear_after(),
         };
         self.working.spawn(actions::copy(
-            engine,
             self.desktop.clone(),
             request,
             self.done_tx.clone(),
@@ -419,10 +437,24 @@ impl Controller {
                 if matches!(self.keeper, KeeperState::Following { .. }) {
                     self.keeper = KeeperState::Following { followed: true };
                 }
+                if self.engine.is_none()
+                    && let Some(paths) = &self.paths
+                {
+                    // The vault is locked here: the keeper's agent lists the credentials.
+                    self.status.keeper = Keeper::Other {
+                        holder: keeper::holder(paths),
+                    };
+                    self.reload_soon();
+                }
             }
             Followed::Event(event) => self.follow_event(event),
             Followed::Ended => {
                 self.follower_running = false;
+                if self.engine.is_none() && self.status.keeper != Keeper::NotYet {
+                    self.status.keeper = Keeper::NotYet;
+                    self.status.credentials.clear();
+                    self.publish();
+                }
                 if let KeeperState::Following { followed } = self.keeper {
                     if followed {
                         tracing::info!("the keeper's agent went away: taking over");
@@ -494,6 +526,7 @@ impl Controller {
                 }
                 self.status.vault = VaultState::Locked(lock);
                 self.publish();
+                self.follow_without_vault();
             }
         }
     }
@@ -504,6 +537,7 @@ impl Controller {
             return;
         }
         let Some(engine) = self.engine.clone() else {
+            self.follow_without_vault();
             return;
         };
         match keeper::start(&engine).await {
@@ -542,6 +576,22 @@ impl Controller {
         self.publish();
     }
 
+    /// With the vault locked here, another process may still keep it: its agent lists the
+    /// credentials and hands out tokens, so Copy and Check work meanwhile.
+    fn follow_without_vault(&mut self) {
+        if self.engine.is_some() || self.follower_running || self.stopping {
+            return;
+        }
+        let Some(paths) = &self.paths else {
+            return;
+        };
+        self.follower_running = true;
+        keeper::follow(paths.clone(), self.followed_tx.clone());
+        if !matches!(self.keeper, KeeperState::Following { .. }) {
+            self.keeper = KeeperState::Following { followed: false };
+        }
+    }
+
     fn reload_soon(&mut self) {
         if self.reload_at.is_none() {
             self.reload_at = Some(Instant::now() + COALESCE);
@@ -552,20 +602,9 @@ impl Controller {
     async fn reload(&mut self) {
         self.reload_at = None;
         self.status.now = Utc::now();
-        let Some(engine) = self.engine.clone() else {
+        let Some(statuses) = self.read_statuses().await else {
             self.publish();
             return;
-        };
-        let statuses = match engine.list().await {
-            Ok(statuses) => statuses,
-            Err(e) => {
-                tracing::warn!(
-                    "cannot read the credentials' status: {}",
-                    vault::describe(&e)
-                );
-                self.publish();
-                return;
-            }
         };
         let mut views: Vec<CredentialView> = statuses
             .iter()
@@ -577,6 +616,43 @@ impl Controller {
         self.decide_notifications(&views);
         self.status.credentials = views;
         self.publish();
+    }
+
+    /// Every credential's status: from the vault, or from the keeper's agent while the vault is
+    /// locked here.
+    async fn read_statuses(&self) -> Option<Vec<webex_token_core::CredentialStatus>> {
+        if let Some(engine) = &self.engine {
+            return match engine.list().await {
+                Ok(statuses) => Some(statuses),
+                Err(e) => {
+                    tracing::warn!(
+                        "cannot read the credentials' status: {}",
+                        vault::describe(&e)
+                    );
+                    None
+                }
+            };
+        }
+        if !matches!(self.keeper, KeeperState::Following { followed: true }) {
+            return None;
+        }
+        let paths = self.paths.clone()?;
+        let listed = tokio::task::spawn_blocking(move || {
+            webex_token_core::agent::AgentClient::connect(&paths)
+                .and_then(|mut agent| agent.status())
+        })
+        .await;
+        match listed {
+            Ok(Ok(statuses)) => Some(statuses),
+            Ok(Err(e)) => {
+                tracing::warn!("cannot read the status from the keeper's agent: {e}");
+                None
+            }
+            Err(e) => {
+                tracing::warn!("reading the keeper's status failed: {e}");
+                None
+            }
+        }
     }
 
     fn activity(&self, id: &CredentialId) -> Activity {

@@ -383,7 +383,10 @@ fn credential_submenu(credential: &CredentialView, status: &TrayStatus) -> MenuE
         }
         entries.push(MenuEntry::Separator);
     }
-    let usable = open && credential.stored;
+    // With the vault locked here, the keeper's agent still hands out tokens and checks them.
+    let through_agent = matches!(status.vault, VaultState::Locked(_))
+        && matches!(status.keeper, Keeper::Other { .. });
+    let usable = (open || through_agent) && credential.stored;
     entries.push(item(
         MenuAction::Copy(id.clone()),
         "Copy access token",
@@ -395,7 +398,11 @@ fn credential_submenu(credential: &CredentialView, status: &TrayStatus) -> MenuE
         usable,
     ));
     if credential.kind != Kind::Personal {
-        entries.push(item(MenuAction::Refresh(id.clone()), "Refresh now", usable));
+        entries.push(item(
+            MenuAction::Refresh(id.clone()),
+            "Refresh now",
+            open && credential.stored,
+        ));
     }
     entries.push(item(
         MenuAction::Check(id.clone()),

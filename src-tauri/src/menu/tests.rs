@@ -357,6 +357,26 @@ fn a_vault_kept_by_the_daemon_says_so() {
 }
 
 #[test]
+fn with_the_vault_locked_here_the_keepers_agent_still_copies_and_checks() {
+    let mut locked = status(vec![view("a")]);
+    locked.vault = VaultState::Locked(VaultLock::PassphraseNeeded);
+    locked.keeper = Keeper::Other {
+        holder: "webex-token daemon (pid 4242)".into(),
+    };
+    let model = menu_model(&locked);
+    assert!(enabled(find(&model, "Copy access token")));
+    assert!(enabled(find(&model, "Check with Webex")));
+    assert!(
+        !enabled(find(&model, "Refresh now")),
+        "refreshing needs the vault"
+    );
+    assert!(!enabled(find(&model, "Authorize again…")));
+    // Without a keeper to ask, nothing can be copied.
+    locked.keeper = Keeper::NotYet;
+    assert!(!enabled(find(&menu_model(&locked), "Copy access token")));
+}
+
+#[test]
 fn quitting_replaces_the_menu_with_one_line() {
     let mut quitting = status(vec![view("a")]);
     quitting.quitting = true;

@@ -269,6 +269,22 @@ impl TrayApp {
         Ok((status, self.app.output()))
     }
 
+    /// Waits for the exit of an app already sent a signal; the output goes to the leak check.
+    pub async fn terminate_signalled(mut self) -> Result<(std::process::ExitStatus, String)> {
+        let status = self.app.wait_for_exit(Duration::from_secs(90)).await?;
+        Ok((status, self.app.output()))
+    }
+
+    /// Sends SIGTERM and checks that the app stops cleanly (exit code 0).
+    pub async fn stop(self) -> Result<()> {
+        let (status, output) = self.terminate().await?;
+        ensure!(
+            status.code() == Some(0),
+            "the app exited with {status}; output:\n{output}"
+        );
+        Ok(())
+    }
+
     /// Clicks Quit and waits for the exit.
     pub async fn quit(mut self) -> Result<(std::process::ExitStatus, String)> {
         let menu = self.menu().await?;
@@ -331,6 +347,19 @@ pub fn top_texts(menu: &MenuNode) -> Vec<String> {
 /// The item's children's texts.
 pub fn texts(node: &MenuNode) -> Vec<String> {
     node.items().map(MenuNode::text).collect()
+}
+
+/// Adds an integration through the CLI and authorizes it, its tokens living `lifetime` (refresh
+/// tokens 90 days); returns its client id.
+pub async fn authorized(sandbox: &Sandbox, name: &str, lifetime: Duration) -> String {
+    let client = sandbox
+        .add_integration(name, crate::sandbox::free_port())
+        .await;
+    sandbox
+        .fake
+        .set_client_lifetimes(&client, lifetime, Duration::from_secs(90 * 86_400));
+    sandbox.authorize_as_browser(name).await.ok();
+    client
 }
 
 /// Where the app writes its autostart entry in this sandbox.
