@@ -258,9 +258,39 @@ fn sample(pid: u32) -> Result<Sample> {
     })
 }
 
+/// Private dirty KiB per mapped file (anonymous memory as "[anon]"), largest first.
+fn largest_private_dirty(pid: u32) -> Result<Vec<(u64, String)>> {
+    let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps"))?;
+    let mut sizes: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let mut mapping = String::new();
+    for line in smaps.lines() {
+        let mut words = line.split_whitespace();
+        match words.next() {
+            Some(first) if first.contains('-') && !first.ends_with(':') => {
+                mapping = words.nth(4).unwrap_or("[anon]").to_owned();
+            }
+            Some("Private_Dirty:") => {
+                let kib: u64 = words.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+                *sizes.entry(mapping.clone()).or_default() += kib;
+            }
+            _ => {}
+        }
+    }
+    let mut sizes: Vec<(u64, String)> = sizes.into_iter().map(|(k, v)| (v, k)).collect();
+    sizes.sort_by(|a, b| b.cmp(a));
+    Ok(sizes)
+}
+
 async fn idle(count: usize, minutes: u64) -> Result<()> {
     let vault = Vault::seeded(count).await?;
     let (connection, mut watcher) = panel().await?;
+    // The first GTK process on a display probes OpenGL (Mesa's llvmpipe: some 10 MB) and leaves
+    // the answer on the root window for the next ones. A throwaway start pays it, so neither
+    // measured tray does.
+    let mut warm_up = RunningApp::spawn(vault.command("bare-tray"))?;
+    watcher.next_registration(Duration::from_secs(60)).await?;
+    warm_up.signal(libc::SIGTERM)?;
+    warm_up.wait_for_exit(Duration::from_secs(30)).await?;
     let mut app = RunningApp::spawn(vault.command("webex-token-tray"))?;
     let registration = watcher.next_registration(Duration::from_secs(60)).await?;
     let item = TrayItem::connect(&connection, &registration).await?;
@@ -311,6 +341,12 @@ async fn idle(count: usize, minutes: u64) -> Result<()> {
             after.threads,
             100.0 * (after.cpu_secs - before.cpu_secs) / elapsed
         );
+    }
+    for (name, pid) in pids {
+        println!("  {name}: largest private dirty mappings (KiB)");
+        for (kib, mapping) in largest_private_dirty(pid)?.into_iter().take(8) {
+            println!("    {kib:>8}  {mapping}");
+        }
     }
     let requests = vault.fake.stats().await?.total_requests;
     println!("  token requests the app made while idle: {requests}");
