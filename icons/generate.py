@@ -20,6 +20,7 @@ TEAL = (0x07, 0x9E, 0xA8)
 AMBER = (0xE8, 0x8E, 0x0C)
 RED = (0xD3, 0x2F, 0x2F)
 WHITE = (0xFF, 0xFF, 0xFF)
+GREY = (0x6B, 0x72, 0x80)
 
 
 # Signed distance functions in a unit square (0..1 both axes, y down): negative inside.
@@ -192,6 +193,29 @@ def write_png(path, size, rows):
         f.write(png)
 
 
+def box(cx, cy, half_w, half_h, radius):
+    """A rounded rectangle centred on (cx, cy)."""
+
+    def sdf(x, y):
+        qx = abs(x - cx) - (half_w - radius)
+        qy = abs(y - cy) - (half_h - radius)
+        outside = math.hypot(max(qx, 0), max(qy, 0))
+        return outside + min(max(qx, qy), 0) - radius
+
+    return sdf
+
+
+def padlock(cx, cy, size):
+    """A closed padlock: a body with its shackle above it."""
+    body = box(cx, cy + size * 0.18, size * 0.42, size * 0.3, size * 0.06)
+    shackle = arc(cx, cy - size * 0.08, size * 0.24, size * 0.13, 180, 360)
+    legs = union(
+        capsule(cx - size * 0.24, cy - size * 0.08, cx - size * 0.24, cy + size * 0.05, size * 0.065),
+        capsule(cx + size * 0.24, cy - size * 0.08, cx + size * 0.24, cy + size * 0.05, size * 0.065),
+    )
+    return union(body, shackle, legs)
+
+
 def badge_background():
     return circle(0.76, 0.76, 0.24)
 
@@ -217,6 +241,16 @@ ICONS = {
             (key(0.85), WHITE),
             (badge_background(), RED),
             (exclamation(0.76, 0.76, 0.32), WHITE),
+        ],
+    ),
+    # The vault is not open: the key greyed, a padlock badge.
+    "tray-locked.png": (
+        32,
+        [
+            (circle(0.5, 0.5, 0.48), GREY),
+            (key(0.85), WHITE),
+            (badge_background(), WHITE),
+            (padlock(0.76, 0.76, 0.36), GREY),
         ],
     ),
 }

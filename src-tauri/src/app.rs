@@ -1,19 +1,49 @@
-//! Builds the Tauri application and runs its event loop.
+//! Builds the Tauri application, wires the controller, the tray and the watchers, and runs the
+//! event loop.
 
-use tauri::{AppHandle, RunEvent, Runtime};
+use std::sync::Arc;
 
-use crate::status::TrayStatus;
-use crate::tray;
+use tauri::{AppHandle, Manager, RunEvent, Runtime};
+use tokio::sync::mpsc;
+
+use crate::controller::{self, Request};
+use crate::desktop::TauriDesktop;
+use crate::menu::APP_NAME;
+use crate::{autostart, tray, watchers};
+
+/// The controller's inbox, kept in Tauri's state so a second launch can reach it.
+struct Inbox(mpsc::UnboundedSender<Request>);
 
 /// Runs the app until it quits; returns the process exit code.
-pub fn run() -> i32 {
+pub fn run(unlock: controller::Unlock) -> i32 {
     name_the_app_for_the_desktop();
     let built = tauri::Builder::default()
         // First plugin on purpose: a second launch must hand over and exit before anything else
         // (tray icon, windows) is created.
         .plugin(tauri_plugin_single_instance::init(on_second_launch))
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(
+            tauri_plugin_autostart::Builder::new()
+                .app_name(autostart::ENTRY_NAME)
+                .build(),
+        )
         .setup(|app| {
-            tray::install(app.handle(), &TrayStatus::at_startup())?;
+            let handle = app.handle().clone();
+            // The icon appears at once; the controller opens the vault behind it.
+            let controller = tauri::async_runtime::block_on(async {
+                controller::start(Arc::new(TauriDesktop::new(handle.clone())), unlock)
+            });
+            tray::install(
+                &handle,
+                controller.status.clone(),
+                controller.requests.clone(),
+            )?;
+            let requests = controller.requests.clone();
+            tauri::async_runtime::spawn(watchers::signals(requests.clone()));
+            tauri::async_runtime::spawn(watchers::resumes(requests.clone()));
+            tauri::async_runtime::spawn(watchers::keychain_changes(requests.clone()));
+            app.manage(Inbox(requests));
             tracing::info!(version = env!("CARGO_PKG_VERSION"), "started in the tray");
             Ok(())
         })
@@ -41,11 +71,14 @@ pub fn run() -> i32 {
 /// name) as its tooltip; without this it is the binary name.
 fn name_the_app_for_the_desktop() {
     #[cfg(target_os = "linux")]
-    glib::set_application_name(crate::menu::MENU_TITLE);
+    glib::set_application_name(APP_NAME);
 }
 
 /// Called in the running instance when the app is launched again: the second process exits and
 /// hands its arguments over.
-fn on_second_launch<R: Runtime>(_app: &AppHandle<R>, argv: Vec<String>, cwd: String) {
+fn on_second_launch<R: Runtime>(app: &AppHandle<R>, argv: Vec<String>, cwd: String) {
     tracing::info!(?argv, cwd, "second launch handed over its arguments");
+    if let Some(inbox) = app.try_state::<Inbox>() {
+        let _ = inbox.0.send(Request::SecondLaunch);
+    }
 }

@@ -11,5 +11,6 @@ pub fn tray_icon(state: TrayIconState) -> Image<'static> {
         TrayIconState::Ok => tauri::include_image!("../icons/tray-ok.png"),
         TrayIconState::Refreshing => tauri::include_image!("../icons/tray-refreshing.png"),
         TrayIconState::Attention => tauri::include_image!("../icons/tray-attention.png"),
+        TrayIconState::Locked => tauri::include_image!("../icons/tray-locked.png"),
     }
 }

@@ -1,31 +1,32 @@
 //! Webex Token Tray: the desktop shell. Starts to the system tray with no window.
 //!
-//! Everything lives in the library-style modules below; `main` only sets up logging and hands the
-//! process exit code back from the event loop.
+//! Everything lives in the library; `main` only sets up logging and hands the process exit code
+//! back from the event loop.
 
 // No console window on Windows release builds; harmless elsewhere.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-mod app;
-mod icons;
-mod menu;
-mod status;
-mod tray;
-
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+use webex_token_core::vault::key_source::StartupSecrets;
+
 fn main() -> ExitCode {
+    // What unlocks the vault leaves the environment before any thread or child process (the
+    // browser of an authorization) could see it.
+    // SAFETY: first thing in main; no other thread runs yet.
+    let startup = unsafe { StartupSecrets::take_from_env() };
     init_logging();
-    let code = app::run();
+    let code = webex_token_tray::run(startup.into());
     // Exit codes outside 0..=255 cannot be represented by a process; report them as failure.
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
 /// Logs go to stderr; `RUST_LOG` overrides the default level (info for this crate, warn for others).
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,webex_token_tray=info"));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("warn,webex_token_tray=info,webex_token_core=info")
+    });
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -1,134 +1,168 @@
-//! The real tray app in a private session, driven over D-Bus as a desktop panel drives it.
+//! The real tray app in a private session, driven over D-Bus as a desktop panel drives it: the
+//! menu shows the credentials the CLI added with their states and follows a refresh; names are
+//! shown literally; a missing keychain is a locked state, left as soon as a keychain appears; a
+//! second launch hands over. Every test ends with the leak check (menus, notifications, logs,
+//! files).
 //!
-//! Needs a display and the app binary: run as
-//! `cargo build -p webex-token-tray && scripts/test-session cargo test -p webex-token-tests --test tray`.
+//! Needs a display and the binaries: `cargo build --workspace` then
+//! `scripts/test-session cargo test -p webex-token-tests --test tray`.
 
 use std::path::Path;
+use std::process::Stdio;
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
-use webex_token_tests::binary;
-use webex_token_tests::desktop::app::RunningApp;
-use webex_token_tests::desktop::dbusmenu::MenuNode;
-use webex_token_tests::desktop::item::TrayItem;
-use webex_token_tests::desktop::watcher::StatusNotifierWatcher;
-use webex_token_tests::session::PrivateSession;
+use tokio::io::AsyncWriteExt;
+use webex_token_tests::desktop::tray::{TrayDesktop, find_path, texts, top_texts};
+use webex_token_tests::sandbox::{Sandbox, free_port};
 
-/// Generous: a debug build on a busy 2-core machine. Passing tests take a fraction of it.
-const DEADLINE: Duration = Duration::from_secs(30);
+#[tokio::test(flavor = "multi_thread")]
+async fn credentials_appear_with_their_states_and_the_menu_follows_a_refresh() -> Result<()> {
+    let sandbox = Sandbox::start().await;
+    let literal = "R&D_tools 🚀";
+    let client = sandbox.add_authorized_integration(literal).await;
+    sandbox.add_integration("Initech", free_port()).await;
+    let pat = sandbox
+        .fake
+        .issue_personal_token(Duration::from_secs(12 * 3600));
+    sandbox
+        .run_with_stdin(
+            &[
+                "add", "personal", "--name", "Personal", "--label", "Acme Inc",
+            ],
+            &pat,
+        )
+        .await
+        .ok();
 
-/// The app's menu title, as `src-tauri/src/menu.rs` defines it.
-const TITLE: &str = "Webex Token Tray";
-
-/// The app started in `session`, registered with the test's tray watcher.
-struct TrayUnderTest {
-    app: RunningApp,
-    item: TrayItem,
-    watcher: StatusNotifierWatcher,
-}
-
-async fn start_tray(session: &PrivateSession) -> Result<TrayUnderTest> {
-    ensure!(
-        std::env::var_os("DISPLAY").is_some(),
-        "no DISPLAY: run the tray tests inside scripts/test-session (it starts Xvfb)"
+    let mut desktop = TrayDesktop::start(&sandbox).await?;
+    let mut tray = desktop.launch().await?;
+    let menu = tray
+        .wait_for_menu("three credentials", |menu| {
+            top_texts(menu).first().map(String::as_str) == Some("3 credentials · 1 needs attention")
+        })
+        .await?;
+    let top = top_texts(&menu);
+    let credentials: Vec<&String> = top.iter().filter(|t| t.starts_with(['●', '⚠'])).collect();
+    assert_eq!(
+        credentials,
+        [
+            "⚠ Initech · authorize again",
+            "● Personal (Acme Inc) · 11 h",
+            &format!("● {literal} · 13 d"),
+        ],
+        "attention first, then by name: {top:#?}"
     );
-    // The watcher first: the app registers its tray item with it on startup.
-    let mut watcher = StatusNotifierWatcher::serve(session.connect().await?).await?;
-    let mut app = RunningApp::spawn(session.tokio_command(binary("webex-token-tray")))?;
-    let registration = match watcher.next_registration(DEADLINE).await {
-        Ok(registration) => registration,
-        Err(err) => return Err(err.context(format!("app output:\n{}", app.output()))),
-    };
-    let item = TrayItem::connect(&session.connect().await?, &registration).await?;
-    Ok(TrayUnderTest { app, item, watcher })
-}
-
-fn item<'a>(menu: &'a MenuNode, text: &str) -> Result<&'a MenuNode> {
-    menu.find(text)
-        .with_context(|| format!("no menu item {text:?} in {menu:#?}"))
-}
-
-#[tokio::test]
-async fn the_tray_menu_has_a_title_and_quit_exits_with_code_zero() -> Result<()> {
-    let session = PrivateSession::start().await?;
-    let mut tray = start_tray(&session).await?;
-
+    let initech = find_path(&menu, &["⚠ Initech"])?;
+    assert_eq!(
+        texts(initech)[..2],
+        ["It is not authorized yet", "Authorize again…"]
+    );
+    let acme = find_path(&menu, &[&format!("● {literal}")])?;
+    assert!(
+        texts(acme).contains(&"Copy access token".to_owned()),
+        "{:?}",
+        texts(acme)
+    );
     let properties = tray.item.properties().await?;
-    assert_eq!(properties.status, "Active", "{properties:?}");
-    // Panels show the Title as the icon's tooltip.
-    assert_eq!(properties.title, TITLE, "{properties:?}");
-    let icon = Path::new(&properties.icon_name);
-    assert!(
-        icon.is_file(),
-        "IconName {:?} is not a file; {properties:?}",
-        properties.icon_name
-    );
-    assert!(
-        icon.starts_with(&session.dirs().runtime),
-        "the icon is written under the session's XDG_RUNTIME_DIR, not {icon:?}"
-    );
-    assert_eq!(png_size(icon)?, (32, 32), "the tray-ok icon, 32x32");
+    assert_eq!(properties.status, "Active");
+    assert_eq!(properties.title, "Webex Token Tray");
+    assert!(Path::new(&properties.icon_name).is_file(), "{properties:?}");
 
-    let menu = tray.item.menu().await?.layout().await?;
-    let first = menu.items().next().context("the menu is empty")?;
-    assert_eq!(first.text(), TITLE, "the title comes first: {menu:#?}");
-    assert!(!first.enabled, "the title is not clickable: {first:?}");
-    let quit = item(&menu, "Quit")?;
-    assert!(quit.enabled, "{quit:?}");
-    assert!(tray.app.is_running()?, "the app runs until Quit");
+    // The next tokens live 3 hours: the title follows the refresh.
+    sandbox.fake.set_client_lifetimes(
+        &client,
+        Duration::from_secs(3 * 3600),
+        Duration::from_secs(90 * 86_400),
+    );
+    let before = sandbox.refreshes(&client).len();
+    tray.click(&[&format!("● {literal}"), "Refresh now"])
+        .await?;
+    tray.wait_for_menu("the refreshed token's time", |menu| {
+        menu.find(&format!("● {literal} · 2 h")).is_some()
+    })
+    .await?;
+    assert_eq!(sandbox.refreshes(&client).len(), before + 1);
 
-    // Without waiting for a reply: the app may exit before it answers.
-    tray.item.menu().await?.click_without_reply(quit).await?;
-    let status = tray.app.wait_for_exit(DEADLINE).await?;
+    let (status, output) = tray.quit().await?;
     assert_eq!(
         status.code(),
         Some(0),
-        "Quit exits cleanly; output:\n{}",
-        tray.app.output()
+        "Quit exits cleanly; output:\n{output}"
     );
     Ok(())
 }
 
-#[tokio::test]
-async fn a_second_launch_hands_over_and_exits_while_the_first_keeps_running() -> Result<()> {
-    let session = PrivateSession::start().await?;
-    let mut first = start_tray(&session).await?;
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_keychain_the_vault_is_locked_until_one_appears() -> Result<()> {
+    let sandbox = Sandbox::without_keychain().await;
+    let mut desktop = TrayDesktop::start(&sandbox).await?;
+    let mut tray = desktop.launch().await?;
+    let menu = tray
+        .wait_for_menu("the locked state", |menu| {
+            top_texts(menu).first().map(String::as_str)
+                == Some("Vault locked: no keychain is running")
+        })
+        .await?;
+    let top = top_texts(&menu);
+    assert_eq!(
+        top[1],
+        "Start your desktop's keyring; the vault opens by itself"
+    );
+    let refresh_all = menu.find("Refresh all").context("Refresh all")?;
+    assert!(!refresh_all.enabled, "nothing to refresh while locked");
+    assert!(menu.find("Quit").context("Quit")?.enabled);
 
-    let mut second = RunningApp::spawn({
-        let mut command = session.tokio_command(binary("webex-token-tray"));
+    // A keychain starts on the session bus: the app opens the vault by itself.
+    let mut keyring = sandbox
+        .session
+        .tokio_command("gnome-keyring-daemon")
+        .args(["--foreground", "--unlock", "--components=secrets"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .context("starting gnome-keyring-daemon")?;
+    {
+        let mut stdin = keyring.stdin.take().context("stdin is piped")?;
+        stdin.write_all(b"wtt-throwaway-late-keyring").await?;
+    }
+    tray.wait_for_menu("the vault opened", |menu| {
+        top_texts(menu).first().map(String::as_str)
+            == Some("No credentials yet: add them in Settings")
+    })
+    .await?;
+    tray.stop().await?;
+    let _ = keyring.kill().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_launch_hands_over_and_exits_while_the_first_keeps_running() -> Result<()> {
+    let sandbox = Sandbox::start().await;
+    let mut desktop = TrayDesktop::start(&sandbox).await?;
+    let mut first = desktop.launch().await?;
+
+    let mut second = webex_token_tests::desktop::app::RunningApp::spawn({
+        let mut command = desktop.command(webex_token_tests::binary("webex-token-tray"));
         command.arg("--from-the-second-launch");
         command
     })?;
-    let status = second.wait_for_exit(DEADLINE).await?;
-    assert_eq!(
-        status.code(),
-        Some(0),
+    let status = second.wait_for_exit(Duration::from_secs(60)).await?;
+    ensure!(
+        status.code() == Some(0),
         "the second launch exits cleanly; output:\n{}",
         second.output()
     );
-
-    // The first instance got the second's arguments through the single-instance callback.
     let line = first
         .app
-        .wait_for_line("--from-the-second-launch", DEADLINE)
+        .wait_for_line("--from-the-second-launch", Duration::from_secs(60))
         .await?;
     assert!(line.contains("second launch"), "{line}");
     assert!(first.app.is_running()?, "the first instance keeps running");
-    // And its tray still answers, alone: the second launch put no icon in the tray.
     assert_eq!(first.item.properties().await?.status, "Active");
-    assert_eq!(first.watcher.try_next_registration(), None);
+    assert_eq!(desktop.watcher.try_next_registration(), None);
+    first.stop().await?;
     Ok(())
-}
-
-/// Width and height from a PNG's IHDR chunk, which always comes first.
-fn png_size(path: &Path) -> Result<(u32, u32)> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    ensure!(
-        bytes.len() >= 24 && bytes.starts_with(b"\x89PNG\r\n\x1a\n") && &bytes[12..16] == b"IHDR",
-        "{} is not a PNG",
-        path.display()
-    );
-    let word =
-        |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
-    Ok((word(16), word(20)))
 }

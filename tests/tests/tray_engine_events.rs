@@ -66,6 +66,18 @@ async fn kinds_until_ended(
     }
 }
 
+/// Refreshes once and returns the kinds of the events it raised, through `RefreshEnded`.
+async fn refresh_events(
+    engine: &Engine,
+    credential: &webex_token_core::Credential,
+    events: &mut tokio::sync::broadcast::Receiver<EngineEvent>,
+    succeeds: bool,
+) -> Vec<String> {
+    let result = engine.refresh_credential(credential, Retry::ONCE).await;
+    assert_eq!(result.is_ok(), succeeds, "{:?}", result.err());
+    kinds_until_ended(events).await
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn refreshes_are_bracketed_by_started_and_ended_whatever_their_outcome() {
     let fake = FakeWebex::start().await;
@@ -73,52 +85,28 @@ async fn refreshes_are_bracketed_by_started_and_ended_whatever_their_outcome() {
     let (engine, credential, client_id) = engine_with_one_integration(&fake, root.path()).await;
     let mut events = engine.subscribe();
 
-    engine
-        .refresh_credential(&credential, Retry::ONCE)
-        .await
-        .unwrap();
     assert_eq!(
-        kinds_until_ended(&mut events).await,
+        refresh_events(&engine, &credential, &mut events, true).await,
         ["refresh-started", "refreshed", "refresh-ended"]
     );
-
     fake.inject_for(
         &client_id,
         Endpoint::AccessToken,
         Fault::ServerError(503),
         Some(1),
     );
-    assert!(
-        engine
-            .refresh_credential(&credential, Retry::ONCE)
-            .await
-            .is_err()
-    );
     assert_eq!(
-        kinds_until_ended(&mut events).await,
+        refresh_events(&engine, &credential, &mut events, false).await,
         ["refresh-started", "refresh-failed", "refresh-ended"]
     );
-
     // A permanent failure told once: the second attempt tells nothing new, but still ends.
     fake.inject(&client_id, Fault::InvalidGrant);
-    assert!(
-        engine
-            .refresh_credential(&credential, Retry::ONCE)
-            .await
-            .is_err()
-    );
     assert_eq!(
-        kinds_until_ended(&mut events).await,
+        refresh_events(&engine, &credential, &mut events, false).await,
         ["refresh-started", "needs-attention", "refresh-ended"]
     );
-    assert!(
-        engine
-            .refresh_credential(&credential, Retry::ONCE)
-            .await
-            .is_err()
-    );
     assert_eq!(
-        kinds_until_ended(&mut events).await,
+        refresh_events(&engine, &credential, &mut events, false).await,
         ["refresh-started", "refresh-ended"]
     );
 }

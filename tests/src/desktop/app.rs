@@ -43,6 +43,17 @@ impl RunningApp {
         self.child.id()
     }
 
+    /// Sends `signal` (e.g. `libc::SIGTERM`) to the process.
+    pub fn signal(&self, signal: i32) -> Result<()> {
+        let pid = self.pid().context("the app has exited")?;
+        // SAFETY: kill with the pid of our child, not reaped yet (it is still running).
+        let sent = unsafe { libc::kill(pid as i32, signal) };
+        if sent != 0 {
+            bail!("cannot signal the app: {}", std::io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
     /// True while the process has not exited.
     pub fn is_running(&mut self) -> Result<bool> {
         Ok(self.child.try_wait()?.is_none())

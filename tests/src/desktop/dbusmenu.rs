@@ -48,6 +48,8 @@ pub struct MenuNode {
     pub enabled: bool,
     pub visible: bool,
     pub separator: bool,
+    /// For a check item: whether its mark shows (`toggle-state` 1).
+    pub checked: Option<bool>,
     pub children: Vec<MenuNode>,
 }
 
@@ -77,6 +79,27 @@ impl MenuNode {
             .filter(|child| child.visible && !child.separator)
     }
 
+    /// The first node at any depth whose text starts with `prefix`.
+    pub fn find_starting(&self, prefix: &str) -> Option<&MenuNode> {
+        self.children.iter().find_map(|child| {
+            if child.text().starts_with(prefix) {
+                Some(child)
+            } else {
+                child.find_starting(prefix)
+            }
+        })
+    }
+
+    /// Every label at every depth, as read (for leak checks).
+    pub fn all_texts(&self) -> Vec<String> {
+        let mut texts = Vec::new();
+        for child in &self.children {
+            texts.push(child.text());
+            texts.extend(child.all_texts());
+        }
+        texts
+    }
+
     /// The first node at any depth whose text is `text`.
     pub fn find(&self, text: &str) -> Option<&MenuNode> {
         self.children.iter().find_map(|child| {
@@ -94,6 +117,15 @@ impl MenuNode {
                 .get(name)
                 .map(|value| {
                     String::try_from(value.try_clone()?)
+                        .with_context(|| format!("property {name} of menu item {id}"))
+                })
+                .transpose()
+        };
+        let integer = |name: &str| -> Result<Option<i32>> {
+            properties
+                .get(name)
+                .map(|value| {
+                    i32::try_from(value)
                         .with_context(|| format!("property {name} of menu item {id}"))
                 })
                 .transpose()
@@ -118,6 +150,10 @@ impl MenuNode {
             enabled: boolean("enabled", true)?,
             visible: boolean("visible", true)?,
             separator: string("type")?.as_deref() == Some("separator"),
+            checked: match string("toggle-type")?.as_deref() {
+                Some("checkmark") | Some("radio") => Some(integer("toggle-state")? == Some(1)),
+                _ => None,
+            },
             children,
         })
     }
@@ -218,6 +254,7 @@ mod tests {
             enabled: true,
             visible: true,
             separator: false,
+            checked: None,
             children: Vec::new(),
         }
     }

@@ -4,9 +4,18 @@
 //! - [`watcher`]: a StatusNotifierWatcher, so the app's tray icon registers with the test;
 //! - [`item`]: the registered item's properties (icon, title, status, menu path);
 //! - [`dbusmenu`]: reads and clicks the item's menu, as a panel does;
-//! - [`app`]: a running app process with its log lines, killed when the test ends.
+//! - [`notifications`]: a notification daemon that records what the app sends;
+//! - [`login1`]: logind's suspend and resume signals, on a private system bus;
+//! - [`clipboard`]: the display's clipboard through xclip;
+//! - [`app`]: a running app process with its log lines, killed when the test ends;
+//! - [`tray`]: the tray app in a [`crate::sandbox::Sandbox`], with all of the above and the leak
+//!   check over its menus, notifications and logs.
 
 pub mod app;
+pub mod clipboard;
 pub mod dbusmenu;
 pub mod item;
+pub mod login1;
+pub mod notifications;
+pub mod tray;
 pub mod watcher;
