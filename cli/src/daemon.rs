@@ -4,18 +4,17 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use tokio::signal::unix::{SignalKind, signal};
 use webex_token_core::agent::{AgentClient, ClientError};
 use webex_token_core::daemon::Daemon;
 use webex_token_core::paths::Paths;
+use webex_token_core::platform::signals::StopSignals;
 use webex_token_core::status::relative;
 use webex_token_core::{Engine, EngineEvent};
 
 use crate::remedy::Remedies;
 
 pub async fn run(engine: Engine, concurrency: usize) -> anyhow::Result<ExitCode> {
-    let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
-    let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
+    let mut stop = StopSignals::listen().context("listening for SIGTERM and SIGINT")?;
     let mut events = engine.subscribe();
     let daemon = Daemon::start(engine.clone(), concurrency, "webex-token daemon").await?;
     let count = engine.config()?.credentials.len();
@@ -32,8 +31,10 @@ pub async fn run(engine: Engine, concurrency: usize) -> anyhow::Result<ExitCode>
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             },
-            _ = terminate.recv() => break,
-            _ = interrupt.recv() => break,
+            signal = stop.recv() => {
+                tracing::info!("{}: stopping", signal.name());
+                break;
+            }
         }
     }
     tracing::info!("stopping: letting refreshes in flight store their answers");

@@ -13,8 +13,8 @@ mod source;
 use std::process::ExitCode;
 
 use clap::Parser;
-use tokio::signal::unix::{SignalKind, signal};
 use webex_token_core::config::KeySourceKind;
+use webex_token_core::platform::signals::StopSignals;
 use webex_token_core::vault::KeySource;
 use webex_token_core::vault::key_source::{GivenOrPrompt, StartupSecrets};
 use webex_token_core::{Engine, EngineOptions, Secret};
@@ -114,18 +114,15 @@ impl Unlock {
 async fn until_signal(
     work: impl Future<Output = anyhow::Result<ExitCode>>,
 ) -> anyhow::Result<ExitCode> {
-    let mut terminate = signal(SignalKind::terminate())?;
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    // Exit codes as shells report a death by signal: 128 + its number.
-    let stopped_by = |name: &str, number: u8| {
-        eprintln!("webex-token: stopped by {name}");
-        Ok(ExitCode::from(128 + number))
-    };
+    let mut stop = StopSignals::listen()?;
     tokio::select! {
         biased;
         result = work => result,
-        _ = interrupt.recv() => stopped_by("SIGINT", 2),
-        _ = terminate.recv() => stopped_by("SIGTERM", 15),
+        signal = stop.recv() => {
+            eprintln!("webex-token: stopped by {}", signal.name());
+            // As shells report a death by signal.
+            Ok(ExitCode::from(signal.exit_code()))
+        }
     }
 }
 

@@ -88,17 +88,7 @@ fn is_env_name(var: &str) -> bool {
 }
 
 fn exit_code_of(status: std::process::ExitStatus) -> ExitCode {
-    if let Some(code) = status.code() {
-        return ExitCode::from(u8::try_from(code).unwrap_or(1));
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if let Some(signal) = status.signal() {
-            return ExitCode::from(128u8.saturating_add(u8::try_from(signal).unwrap_or(0)));
-        }
-    }
-    ExitCode::FAILURE
+    ExitCode::from(webex_token_core::platform::signals::shell_exit_code(status))
 }
 
 /// Exits 1 when a credential needs a person, or Webex rejects a checked token.

@@ -9,21 +9,15 @@ use crate::controller::Request;
 
 /// Turns SIGTERM and SIGINT into a quit request.
 pub async fn signals(requests: mpsc::UnboundedSender<Request>) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (mut terminate, mut interrupt) = match (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) {
-        (Ok(t), Ok(i)) => (t, i),
-        (Err(e), _) | (_, Err(e)) => {
+    let mut stop = match webex_token_core::platform::signals::StopSignals::listen() {
+        Ok(stop) => stop,
+        Err(e) => {
             tracing::warn!("cannot listen for SIGTERM and SIGINT: {e}");
             return;
         }
     };
-    tokio::select! {
-        _ = terminate.recv() => tracing::info!("SIGTERM: stopping"),
-        _ = interrupt.recv() => tracing::info!("SIGINT: stopping"),
-    }
+    let signal = stop.recv().await;
+    tracing::info!("{}: stopping", signal.name());
     let _ = requests.send(Request::Quit);
 }
 

@@ -3,7 +3,6 @@
 //! milliseconds. When no agent answers, callers fall back to the vault.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::Duration;
 
@@ -12,6 +11,7 @@ use crate::events::EngineEvent;
 use crate::paths::Paths;
 use crate::platform;
 use crate::platform::files::NotPrivate;
+use crate::platform::local_socket::{self, BlockingStream};
 use crate::platform::peer::{check_same_user, current_uid, peer_uid};
 use crate::remedy::Remedy;
 use crate::status::CredentialStatus;
@@ -43,8 +43,8 @@ impl ClientError {
 }
 
 pub struct AgentClient {
-    reader: BufReader<UnixStream>,
-    writer: UnixStream,
+    reader: BufReader<BlockingStream>,
+    writer: BlockingStream,
 }
 
 impl AgentClient {
@@ -53,7 +53,7 @@ impl AgentClient {
     pub fn connect(paths: &Paths) -> Result<AgentClient, ClientError> {
         let socket = paths.agent_socket();
         check_folder(&paths.agent_dir())?;
-        let stream = UnixStream::connect(&socket)
+        let stream = local_socket::connect_blocking(&socket)
             .map_err(|e| ClientError::Unavailable(format!("{}: {e}", socket.display())))?;
         // The folder's owner and mode say who made the socket file, not who listens on it.
         if let Err(refused) = check_same_user(peer_uid(&stream), current_uid()) {

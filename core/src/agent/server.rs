@@ -1,5 +1,5 @@
-//! The agent's server side: a Unix socket in the user's runtime dir (folder 0700, socket 0600)
-//! that only the same user may use (checked with SO_PEERCRED). Each connection is served on its
+//! The agent's server side: a local socket in the user's runtime dir (folder 0700, socket 0600)
+//! that only the same user may use (the kernel names the peer's user). Each connection is served on its
 //! own task with limits on request size, idle time and the number of connections, so a broken
 //! or hostile peer costs one task and never stops the others.
 
@@ -9,13 +9,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{Semaphore, broadcast, watch};
 
 use super::protocol::{MAX_REQUEST_BYTES, Request, Response, TokenAnswer};
 use crate::engine::{Engine, describe_error};
 use crate::paths::ensure_private_dir;
 use crate::platform;
+use crate::platform::local_socket::{self, Listener, Stream, WriteHalf};
 use crate::platform::peer::{check_same_user, current_uid, peer_uid};
 
 /// A client has this long to send each request line.
@@ -37,7 +37,7 @@ pub enum AgentError {
 
 pub struct AgentServer {
     engine: Engine,
-    listener: UnixListener,
+    listener: Listener,
     path: PathBuf,
     uid: u32,
 }
@@ -53,12 +53,12 @@ impl AgentServer {
         })?;
         check_private_folder(&dir)?;
         if path.exists() {
-            if UnixStream::connect(&path).await.is_ok() {
+            if local_socket::connect(&path).await.is_ok() {
                 return Err(AgentError::AlreadyServing { path });
             }
             let _ = std::fs::remove_file(&path);
         }
-        let listener = UnixListener::bind(&path).map_err(|source| AgentError::Bind {
+        let listener = local_socket::bind(&path).map_err(|source| AgentError::Bind {
             path: path.clone(),
             source,
         })?;
@@ -120,7 +120,7 @@ fn check_private_folder(dir: &Path) -> Result<(), AgentError> {
 
 async fn serve_connection(
     engine: Engine,
-    stream: UnixStream,
+    stream: Stream,
     uid: u32,
     stopped: watch::Receiver<bool>,
 ) {
@@ -247,7 +247,7 @@ async fn answer(engine: &Engine, request: Request) -> Response {
 
 async fn stream_events(
     engine: &Engine,
-    writer: &mut tokio::net::unix::OwnedWriteHalf,
+    writer: &mut WriteHalf,
     mut stopped: watch::Receiver<bool>,
 ) {
     let mut events = engine.subscribe();
@@ -279,10 +279,7 @@ async fn stream_events(
     }
 }
 
-async fn write_line(
-    writer: &mut tokio::net::unix::OwnedWriteHalf,
-    response: &Response,
-) -> io::Result<()> {
+async fn write_line(writer: &mut WriteHalf, response: &Response) -> io::Result<()> {
     let mut line = serde_json::to_vec(response).expect("agent responses serialize to JSON");
     line.push(b'\n');
     match tokio::time::timeout(WRITE_TIMEOUT, writer.write_all(&line)).await {
