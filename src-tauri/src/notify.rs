@@ -178,40 +178,58 @@ pub fn merge(notices: Vec<Notice>) -> Vec<Notice> {
     if notices.len() <= MERGE_ABOVE {
         return notices;
     }
-    let mut merged = Vec::new();
-    for kind in [NoticeKind::Incident, NoticeKind::Recovery] {
-        let names: Vec<String> = notices
-            .iter()
-            .filter(|n| n.kind == kind)
-            .filter_map(|n| {
-                n.name
-                    .as_deref()
-                    .map(|name| format!("“{}”", ellipsize(name, 40)))
-            })
-            .collect();
-        if names.is_empty() {
-            continue;
-        }
-        let listed = match names.len() {
-            1..=3 => names.join(", "),
-            n => format!("{} and {} more", names[..3].join(", "), n - 3),
-        };
-        merged.push(match kind {
-            NoticeKind::Incident => Notice {
-                kind,
-                name: None,
-                summary: format!("{} credentials need attention", names.len()),
-                body: format!("{listed}. The tray menu lists them first, each with its fix."),
-            },
-            NoticeKind::Recovery => Notice {
-                kind,
-                name: None,
-                summary: format!("{} credentials work again", names.len()),
-                body: format!("{listed}."),
-            },
-        });
+    [NoticeKind::Incident, NoticeKind::Recovery]
+        .into_iter()
+        .filter_map(|kind| merged(kind, &notices))
+        .collect()
+}
+
+/// What to say when the app starts: the incidents it finds already there, in one notification
+/// (a person who logs in learns that something waits for them, once, however many there are).
+/// Nothing has recovered yet at startup.
+pub fn at_startup(notices: Vec<Notice>) -> Option<Notice> {
+    let mut incidents: Vec<Notice> = notices
+        .into_iter()
+        .filter(|n| n.kind == NoticeKind::Incident)
+        .collect();
+    match incidents.len() {
+        0 | 1 => incidents.pop(),
+        _ => merged(NoticeKind::Incident, &incidents),
     }
-    merged
+}
+
+/// The notices of one kind as one, naming the first few credentials.
+fn merged(kind: NoticeKind, notices: &[Notice]) -> Option<Notice> {
+    let names: Vec<String> = notices
+        .iter()
+        .filter(|n| n.kind == kind)
+        .filter_map(|n| {
+            n.name
+                .as_deref()
+                .map(|name| format!("“{}”", ellipsize(name, 40)))
+        })
+        .collect();
+    if names.is_empty() {
+        return None;
+    }
+    let listed = match names.len() {
+        1..=3 => names.join(", "),
+        n => format!("{} and {} more", names[..3].join(", "), n - 3),
+    };
+    Some(match kind {
+        NoticeKind::Incident => Notice {
+            kind,
+            name: None,
+            summary: format!("{} credentials need attention", names.len()),
+            body: format!("{listed}. The tray menu lists them first, each with its fix."),
+        },
+        NoticeKind::Recovery => Notice {
+            kind,
+            name: None,
+            summary: format!("{} credentials work again", names.len()),
+            body: format!("{listed}."),
+        },
+    })
 }
 
 #[cfg(test)]
@@ -369,5 +387,23 @@ mod tests {
         assert_eq!(merged[0].summary, "6 credentials need attention");
         assert!(merged[0].body.starts_with("“c0”, “c1”, “c2” and 3 more."));
         assert_eq!(merge(notices[..2].to_vec()), notices[..2].to_vec());
+    }
+
+    #[test]
+    fn at_startup_the_incidents_already_there_are_told_once_together() {
+        let dead_ones: Vec<Notice> = (0..2)
+            .map(|i| step(&Told::default(), &dead(&format!("c{i}"))).1.unwrap())
+            .collect();
+        let told = at_startup(dead_ones.clone()).unwrap();
+        assert_eq!(told.summary, "2 credentials need attention");
+        assert!(told.body.starts_with("“c0”, “c1”."), "{}", told.body);
+        // One alone keeps its own words, with its fix.
+        assert_eq!(
+            at_startup(dead_ones[..1].to_vec()),
+            Some(dead_ones[0].clone())
+        );
+        assert_eq!(at_startup(Vec::new()), None);
+        let fine = recovery(&view("fine"));
+        assert_eq!(at_startup(vec![fine]), None);
     }
 }

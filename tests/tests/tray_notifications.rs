@@ -1,6 +1,7 @@
 //! Notifications, recorded by a test-owned org.freedesktop.Notifications: exactly one when the
 //! fake declares a refresh token dead, one when authorizing again from the tray fixes it, none
-//! for a single 503 that the next try gets past; the switch in the menu persists.
+//! for a single 503 that the next try gets past; incidents found at startup told once, together;
+//! the switch in the menu persists.
 
 use std::time::Duration;
 
@@ -132,6 +133,61 @@ async fn notifications_switched_off_stay_off_after_a_restart() -> Result<()> {
         tray.app.output()
     );
     assert_eq!(desktop.notifications.recorded(), []);
+    tray.stop().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn incidents_already_there_at_startup_are_told_once_together() -> Result<()> {
+    let sandbox = Sandbox::start().await;
+    sandbox.fake.set_rotation(Rotation::Keep);
+    // Two refresh tokens died while no tray ran (a script's refresh found out); one is fine.
+    for name in ["Dead one", "Dead two"] {
+        let client = authorized(&sandbox, name, Duration::from_secs(3600)).await;
+        sandbox
+            .fake
+            .revoke_refresh_token(&sandbox.fake.current_refresh_token(&client).unwrap());
+        sandbox.run(&["refresh", name]).await.fails();
+    }
+    let fine = authorized(&sandbox, "Fine", Duration::from_secs(3600)).await;
+
+    let mut desktop = TrayDesktop::start(&sandbox).await?;
+    let mut tray = desktop.launch().await?;
+    tray.wait_for_menu("both dead ones first", |m| {
+        m.find("⚠ Dead one · authorize again").is_some()
+            && m.find("⚠ Dead two · authorize again").is_some()
+            && credential(m, "Fine").is_some()
+    })
+    .await?;
+    let told = desktop
+        .notifications
+        .wait_for("the startup notice", DEADLINE, |n| !n.is_empty())
+        .await?;
+    assert_eq!(told[0].summary, "2 credentials need attention");
+    assert!(
+        told[0].body.starts_with("“Dead one”, “Dead two”."),
+        "{}",
+        told[0].body
+    );
+
+    // Looking again after a refresh tells nothing new: the incidents were told.
+    let fine_before = sandbox.refreshes(&fine).len();
+    tray.click_credential("Fine", "Refresh now").await?;
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    while !tray.app.output().contains("refreshed on request") {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "Fine was not refreshed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(sandbox.refreshes(&fine).len(), fine_before + 1);
+    tray.wait_for_menu("still both needing attention", |m| {
+        m.find("⚠ Dead one · authorize again").is_some()
+            && m.find("⚠ Dead two · authorize again").is_some()
+    })
+    .await?;
+    assert_eq!(desktop.notifications.recorded().len(), 1);
     tray.stop().await?;
     Ok(())
 }

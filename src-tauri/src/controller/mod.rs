@@ -149,7 +149,8 @@ struct Controller {
     authorizing: HashMap<CredentialId, Url>,
     /// What each credential's notifications have told.
     told: HashMap<CredentialId, Told>,
-    /// Incidents that existed before the app started are in the menu, not notified.
+    /// Whether the first look at the vault was taken: the incidents found then existed before
+    /// the app started and are told together, once.
     seeded: bool,
     opening: bool,
     /// Tasks whose answers must be stored before the app exits (copy, refresh, check).
@@ -701,17 +702,20 @@ impl Controller {
         for view in views {
             let previous = self.told.remove(&view.id).unwrap_or_default();
             let decision = notify::notify_decision(&previous, view, now);
-            if self.seeded {
-                notices.extend(decision.notice);
-            }
+            notices.extend(decision.notice);
             told.insert(view.id.clone(), decision.told);
         }
         self.told = told;
+        let notices = if self.seeded {
+            notify::merge(notices)
+        } else {
+            notify::at_startup(notices).into_iter().collect()
+        };
         self.seeded = true;
         if !self.settings.notifications {
             return;
         }
-        for notice in notify::merge(notices) {
+        for notice in notices {
             tracing::info!("notifying: {}", notice.summary);
             self.desktop.notify(&notice);
         }
