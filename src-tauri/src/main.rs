@@ -12,6 +12,12 @@ use std::process::ExitCode;
 use webex_token_core::vault::key_source::StartupSecrets;
 
 fn main() -> ExitCode {
+    // Answered before anything else: no display, bus or keychain is needed to ask for these, and
+    // a package manager or a user on a server may ask where there is none.
+    if let Some(reply) = informational_reply(std::env::args().nth(1).as_deref()) {
+        print!("{reply}");
+        return ExitCode::SUCCESS;
+    }
     // What unlocks the vault leaves the environment before any thread or child process (the
     // browser of an authorization) could see it.
     // SAFETY: first thing in main; no other thread runs yet.
@@ -20,6 +26,27 @@ fn main() -> ExitCode {
     let code = webex_token_tray::run(startup.into());
     // Exit codes outside 0..=255 cannot be represented by a process; report them as failure.
     ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// The text for `--version` or `--help` (the CLI's spelling, so both binaries answer alike);
+/// `None` for anything else: the app takes no other arguments and starts.
+fn informational_reply(first_argument: Option<&str>) -> Option<String> {
+    let name = env!("CARGO_BIN_NAME");
+    let version = env!("CARGO_PKG_VERSION");
+    match first_argument? {
+        "--version" | "-V" => Some(format!("{name} {version}\n")),
+        "--help" | "-h" => Some(format!(
+            "{description}\n\n\
+             Usage: {name} [--version | --help]\n\n\
+             Starts in the system tray with no window and keeps every credential alive, as\n\
+             `webex-token daemon` does; the command line (`webex-token`) uses the same vault.\n\n\
+             Options:\n  \
+             -h, --help     Print help\n  \
+             -V, --version  Print version\n",
+            description = env!("CARGO_PKG_DESCRIPTION"),
+        )),
+        _ => None,
+    }
 }
 
 /// Logs go to stderr; `RUST_LOG` overrides the default level (info for this crate, warn for others).

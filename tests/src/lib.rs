@@ -9,6 +9,7 @@ pub mod freshness;
 pub mod sandbox;
 pub mod seed;
 pub mod session;
+pub mod version;
 
 /// Path of a binary built from this workspace (`webex-token`, `webex-token-tray`, `fake-webex`).
 ///

@@ -88,6 +88,8 @@ pub struct Sandbox {
     transcript: Mutex<Vec<Captured>>,
     test_secrets: Mutex<Vec<String>>,
     extra_env: Mutex<Vec<(String, String)>>,
+    /// The `webex-token` to run instead of the one built from this workspace (an installed one).
+    cli: Mutex<Option<PathBuf>>,
     /// Files the test hands to the CLI (import sources): outside the leak check's reach, as
     /// the user's own files are.
     inputs: tempfile::TempDir,
@@ -110,6 +112,7 @@ impl Sandbox {
             transcript: Mutex::new(Vec::new()),
             test_secrets: Mutex::new(Vec::new()),
             extra_env: Mutex::new(Vec::new()),
+            cli: Mutex::new(None),
             inputs: tempfile::tempdir().expect("a temporary folder for inputs"),
         }
     }
@@ -125,6 +128,7 @@ impl Sandbox {
             transcript: Mutex::new(Vec::new()),
             test_secrets: Mutex::new(Vec::new()),
             extra_env: Mutex::new(Vec::new()),
+            cli: Mutex::new(None),
             inputs: tempfile::tempdir().expect("a temporary folder for inputs"),
         }
     }
@@ -141,6 +145,11 @@ impl Sandbox {
         let mut env = self.extra_env.lock().expect("sandbox env lock");
         env.retain(|(k, _)| k != key);
         env.push((key.to_owned(), value.to_owned()));
+    }
+
+    /// Runs `program` as `webex-token` from now on (`None`: the one built from this workspace).
+    pub fn set_cli(&self, program: Option<&Path>) {
+        *self.cli.lock().expect("sandbox cli lock") = program.map(Path::to_path_buf);
     }
 
     /// A secret the test made up (a client secret, a passphrase): checked like the fake's.
@@ -170,7 +179,9 @@ impl Sandbox {
 
     /// `webex-token ARGS` with this sandbox's environment, not yet started.
     pub fn command(&self, args: &[&str]) -> tokio::process::Command {
-        let mut command = self.session.tokio_command(crate::binary("webex-token"));
+        let program = self.cli.lock().expect("sandbox cli lock").clone();
+        let program = program.unwrap_or_else(|| crate::binary("webex-token"));
+        let mut command = self.session.tokio_command(program);
         command
             .args(args)
             .env("WEBEX_API_BASE", self.fake.base_url())
