@@ -4,15 +4,12 @@
 use std::sync::Arc;
 
 use tauri::{AppHandle, Manager, RunEvent, Runtime};
-use tokio::sync::mpsc;
 
 use crate::controller::{self, Request};
 use crate::desktop::TauriDesktop;
 use crate::menu::APP_NAME;
+use crate::window::commands::{self, Inbox};
 use crate::{autostart, tray, watchers};
-
-/// The controller's inbox, kept in Tauri's state so a second launch can reach it.
-struct Inbox(mpsc::UnboundedSender<Request>);
 
 /// Runs the app until it quits; returns the process exit code.
 pub fn run(unlock: controller::Unlock) -> i32 {
@@ -28,6 +25,31 @@ pub fn run(unlock: controller::Unlock) -> i32 {
                 .app_name(autostart::ENTRY_NAME)
                 .build(),
         )
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::list_status,
+            commands::get_credential,
+            commands::add_credential,
+            commands::update_credential,
+            commands::set_secret,
+            commands::authorize,
+            commands::authorize_cancel,
+            commands::authorize_open_again,
+            commands::authorize_copy_url,
+            commands::refresh,
+            commands::check,
+            commands::copy_token,
+            commands::revoke,
+            commands::remove,
+            commands::import_preview,
+            commands::import_confirm,
+            commands::import_discard,
+            commands::unlock,
+            commands::audit_query,
+            commands::get_preferences,
+            commands::set_preferences,
+            commands::open_link,
+        ])
         .setup(|app| {
             let handle = app.handle().clone();
             // The icon appears at once; the controller opens the vault behind it.
