@@ -117,17 +117,17 @@ impl Controller {
             WindowCommand::ListStatus => self.list_status(reply),
             WindowCommand::GetCredential(id) => self.get_credential(id, reply),
             WindowCommand::AddCredential(draft) => {
-                self.with_engine(reply, |engine| add(engine, *draft))
+                self.changing(reply, |engine| add(engine, *draft))
             }
             WindowCommand::UpdateCredential(id, changes) => {
-                self.with_engine(reply, |engine| update(engine, id, changes))
+                self.changing(reply, |engine| update(engine, id, changes))
             }
             WindowCommand::SetSecret {
                 id,
                 which,
                 value,
                 expires,
-            } => self.with_engine(reply, move |engine| async move {
+            } => self.changing(reply, move |engine| async move {
                 let which = match which {
                     SecretWhich::ClientSecret => SecretKind::ClientSecret,
                     SecretWhich::PersonalToken => SecretKind::PersonalToken,
@@ -153,7 +153,7 @@ impl Controller {
                     let _ = reply.send(Err(e));
                 }
             },
-            WindowCommand::Refresh(id) => self.with_engine(reply, |engine| async move {
+            WindowCommand::Refresh(id) => self.changing(reply, |engine| async move {
                 let credential = engine.resolve(&id)?;
                 engine
                     .refresh_credential(&credential, Retry::INTERACTIVE)
@@ -173,14 +173,21 @@ impl Controller {
                 Ok(answer)
             }),
             WindowCommand::CopyToken(id, format) => self.copy_token(id, format, reply),
-            WindowCommand::Revoke(id) => self.with_engine(reply, |engine| async move {
+            WindowCommand::Revoke(id) => self.changing(reply, |engine| async move {
                 let credential = engine.revoke(&id).await?;
                 view_of(&engine, &credential).await
             }),
-            WindowCommand::Remove(id, force) => self.with_engine(reply, move |engine| async move {
-                let removed = engine.remove(&id, force).await?;
-                Ok(json!({"id": removed.id}))
-            }),
+            WindowCommand::Remove(id, force) => {
+                let desktop = self.desktop.clone();
+                self.with_engine(reply, move |engine| async move {
+                    let removed = engine.remove(&id, force).await?;
+                    desktop.to_window(
+                        "status",
+                        json!({"now": Utc::now(), "changed": [], "removed": [removed.id]}),
+                    );
+                    Ok(json!({"id": removed.id}))
+                })
+            }
             WindowCommand::ImportPreview(files, service_app) => {
                 self.import_preview(files, service_app, reply)
             }
@@ -219,6 +226,30 @@ impl Controller {
                 let _ = reply.send(Err(ApiError::locked()));
             }
         }
+    }
+
+    /// Like [`Self::with_engine`] for commands that answer with the credential they changed:
+    /// the window's list hears of the change before the command answers, so the page can
+    /// select what it just added.
+    fn changing<F, Fut>(&mut self, reply: oneshot::Sender<Answer>, work: F)
+    where
+        F: FnOnce(Engine) -> Fut,
+        Fut: Future<Output = Result<Value, ApiError>> + Send + 'static,
+    {
+        let desktop = self.desktop.clone();
+        self.with_engine(reply, move |engine| {
+            let work = work(engine);
+            async move {
+                let answer = work.await;
+                if let Ok(view) = &answer {
+                    desktop.to_window(
+                        "status",
+                        json!({"now": Utc::now(), "changed": [view], "removed": []}),
+                    );
+                }
+                answer
+            }
+        });
     }
 
     pub(super) fn vault_view(&self) -> VaultView {
@@ -490,8 +521,12 @@ impl Controller {
             let _ = reply.send(Err(ApiError::not_found("That import preview")));
             return;
         };
+        let desktop = self.desktop.clone();
         self.with_engine(reply, move |engine| async move {
             let report = run_import(&engine, &files, service_app, false).await?;
+            if let Ok(statuses) = engine.list().await {
+                desktop.to_window("status", wire::credential_list(engine.now(), &statuses));
+            }
             serde_json::to_value(&report).map_err(internal)
         });
     }
