@@ -3,13 +3,13 @@
 
 use std::sync::Arc;
 
-use tauri::{AppHandle, Manager, RunEvent, Runtime};
+use tauri::{AppHandle, Manager, RunEvent, Runtime, WindowEvent};
 
 use crate::controller::{self, Request};
 use crate::desktop::TauriDesktop;
 use crate::menu::APP_NAME;
 use crate::window::commands::{self, Inbox};
-use crate::{autostart, tray, watchers};
+use crate::{autostart, tray, watchers, window};
 
 /// Runs the app until it quits; returns the process exit code.
 pub fn run(unlock: controller::Unlock) -> i32 {
@@ -77,15 +77,20 @@ pub fn run(unlock: controller::Unlock) -> i32 {
             return 1;
         }
     };
-    app.run_return(|_app, event| {
+    app.run_return(|_app, event| match event {
         // `code: None` means the last window closed; a tray app lives on until Quit, which
         // requests exit with an explicit code.
-        if let RunEvent::ExitRequested {
+        RunEvent::ExitRequested {
             code: None, api, ..
-        } = event
-        {
-            api.prevent_exit();
+        } => api.prevent_exit(),
+        RunEvent::WindowEvent {
+            label,
+            event: WindowEvent::Destroyed,
+            ..
+        } if label == window::LABEL => {
+            tracing::info!("the settings window is closed and its webview destroyed")
         }
+        _ => {}
     })
 }
 

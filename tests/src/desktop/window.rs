@@ -88,7 +88,10 @@ impl SettingsWindow {
         command.process_group(0);
         let mut driver = RunningApp::spawn(command)?;
         let group = DriverGroup(driver.pid().and_then(|pid| i32::try_from(pid).ok()));
+        // tauri-driver forwards to WebKitWebDriver, which starts beside it: both must listen
+        // before a session is asked for.
         wait_for_port(port, &mut driver).await?;
+        wait_for_port(native_port, &mut driver).await?;
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("browserName".into(), "wry".into());
         capabilities.insert(

@@ -63,6 +63,7 @@ pub fn request_close(window: Window) -> Result<()> {
     let delete = atom(&conn, "WM_DELETE_WINDOW")?;
     let event = ClientMessageEvent::new(32, window, protocols, [delete, 0, 0, 0, 0]);
     conn.send_event(false, window, EventMask::NO_EVENT, event)?;
-    conn.flush()?;
+    // A round trip: the server has handled the request before this connection goes.
+    conn.get_input_focus()?.reply()?;
     Ok(())
 }
