@@ -23,7 +23,8 @@ pub fn read(schedule: &ScheduleSettings, tray: &TraySettings, start_at_login: bo
         clipboard_clear_secs: tray.clipboard_clear_secs,
         notifications: NotificationPrefs {
             attention: tray.notifications,
-            refresh_failed: tray.notifications,
+            // The tray never notifies a failure it retries by itself (notify::notify_decision).
+            refresh_failed: false,
             recovered: tray.notifications,
         },
         start_at_login,
@@ -70,7 +71,7 @@ pub fn schedule_of(prefs: &Preferences) -> Result<ScheduleSettings, ApiError> {
 pub fn apply(prefs: &Preferences, tray: &mut TraySettings) {
     tray.clipboard_clear_secs = prefs.clipboard_clear_secs;
     let n = &prefs.notifications;
-    tray.notifications = n.attention || n.refresh_failed || n.recovered;
+    tray.notifications = n.attention || n.recovered;
 }
 
 #[cfg(test)]
@@ -108,6 +109,18 @@ mod tests {
             schedule_of(&prefs).unwrap_err().field,
             Some("min_margin_secs")
         );
+    }
+
+    #[test]
+    fn retried_failures_are_never_notified_so_the_switch_reads_off() {
+        let mut prefs = defaults();
+        assert!(!prefs.notifications.refresh_failed);
+        prefs.notifications.refresh_failed = true;
+        let mut tray = TraySettings::default();
+        apply(&prefs, &mut tray);
+        let stored = read(&ScheduleSettings::default(), &tray, false);
+        assert!(!stored.notifications.refresh_failed, "as stored, not as asked");
+        assert!(stored.notifications.attention);
     }
 
     #[test]
