@@ -58,7 +58,9 @@ async fn an_integration_added_in_the_window_is_authorized_in_the_browser_and_tur
         .fill("#f-scopes", &DEFAULT_TEST_SCOPES.join(" "))
         .await?;
     window.screenshot("add-integration").await?;
-    window.click("dialog[open] .dialog-actions .btn-primary").await?;
+    window
+        .click("dialog[open] .dialog-actions .btn-primary")
+        .await?;
     window
         .wait_until(
             "the new integration, not authorized yet",
@@ -90,13 +92,15 @@ async fn an_integration_added_in_the_window_is_authorized_in_the_browser_and_tur
         )
         .await?;
     window.screenshot("authorize-done").await?;
-    window.click("dialog[open] .dialog-actions .btn-primary").await?;
+    window
+        .click("dialog[open] .dialog-actions .btn-primary")
+        .await?;
     let until = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
         let health = window
             .eval_with(ROW_HEALTH, vec![Value::from("Acme via the window")])
             .await?;
-        if health == Value::from("row-ok") {
+        if health == "row-ok" {
             break;
         }
         assert!(
@@ -334,7 +338,11 @@ async fn a_passphrase_vault_opens_with_the_right_passphrase_only() -> Result<()>
     let still_locked = window
         .eval("return document.querySelector('#vault-status').classList.contains('locked')")
         .await?;
-    assert_eq!(still_locked, Value::Bool(true), "a wrong passphrase changes nothing");
+    assert_eq!(
+        still_locked,
+        Value::Bool(true),
+        "a wrong passphrase changes nothing"
+    );
     assert_eq!(
         std::fs::read(sandbox.vault_file())?,
         vault_before,

@@ -39,7 +39,10 @@ async fn settings_opens_one_window_focuses_it_and_closing_destroys_it_while_the_
         menu.find("Settings…").is_some_and(|item| item.enabled)
     })
     .await?;
-    assert!(windows_titled(TITLE)?.is_empty(), "the app starts in the tray only");
+    assert!(
+        windows_titled(TITLE)?.is_empty(),
+        "the app starts in the tray only"
+    );
 
     tray.click(&["Settings…"]).await?;
     let first = wait_for_windows(1).await?;
@@ -60,9 +63,15 @@ async fn settings_opens_one_window_focuses_it_and_closing_destroys_it_while_the_
         bail!("{e}; app output:\n{}", tray.app.output());
     }
     tray.app
-        .wait_for_line("the settings window is closed and its webview destroyed", DEADLINE)
+        .wait_for_line(
+            "the settings window is closed and its webview destroyed",
+            DEADLINE,
+        )
         .await?;
-    assert!(tray.app.is_running()?, "closing the window does not quit the app");
+    assert!(
+        tray.app.is_running()?,
+        "closing the window does not quit the app"
+    );
     let menu = tray.menu().await?;
     assert!(
         menu.find("Settings…").is_some_and(|item| item.enabled),

@@ -51,6 +51,8 @@ pub struct SettingsWindow {
     pub client: Client,
     /// The app's tray item; its process is tauri-driver, whose output holds the app's log.
     pub tray: TrayApp,
+    /// From the click on "Settings…" to a page a person can use (its `window-ready` mark).
+    pub opened_in: Duration,
     group: DriverGroup,
 }
 
@@ -101,18 +103,17 @@ impl SettingsWindow {
         // New-session waits until the app has a webview: the click below makes it.
         let url = format!("http://127.0.0.1:{port}");
         let session = tokio::spawn(async move {
-            ClientBuilder::new(
-                hyper_util::client::legacy::connect::HttpConnector::new(),
-            )
-            .capabilities(capabilities)
-            .connect(&url)
-            .await
+            ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(capabilities)
+                .connect(&url)
+                .await
         });
         let mut tray = desktop.attach(driver).await?;
         tray.wait_for_menu("Settings… enabled", |menu| {
             menu.find("Settings…").is_some_and(|item| item.enabled)
         })
         .await?;
+        let clicked = tokio::time::Instant::now();
         tray.click(&["Settings…"]).await?;
         let client = match tokio::time::timeout(DEADLINE, session).await {
             Ok(Ok(Ok(client))) => client,
@@ -123,9 +124,10 @@ impl SettingsWindow {
                 tray.app.output()
             ),
         };
-        let window = SettingsWindow {
+        let mut window = SettingsWindow {
             client,
             tray,
+            opened_in: Duration::ZERO,
             group,
         };
         window
@@ -135,6 +137,7 @@ impl SettingsWindow {
                  && !document.getElementById('app').hasAttribute('aria-busy')",
             )
             .await?;
+        window.opened_in = clicked.elapsed();
         Ok(window)
     }
 
@@ -285,7 +288,10 @@ impl SettingsWindow {
 async fn wait_for_port(port: u16, driver: &mut RunningApp) -> Result<()> {
     let until = tokio::time::Instant::now() + DEADLINE;
     loop {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             return Ok(());
         }
         if !driver.is_running()? || tokio::time::Instant::now() >= until {
