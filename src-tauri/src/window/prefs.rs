@@ -119,7 +119,10 @@ mod tests {
         let mut tray = TraySettings::default();
         apply(&prefs, &mut tray);
         let stored = read(&ScheduleSettings::default(), &tray, false);
-        assert!(!stored.notifications.refresh_failed, "as stored, not as asked");
+        assert!(
+            !stored.notifications.refresh_failed,
+            "as stored, not as asked"
+        );
         assert!(stored.notifications.attention);
     }
 
