@@ -158,17 +158,17 @@ pub async fn copy(desktop: SharedDesktop, request: CopyRequest, reply: Reply) {
         clear_after,
     } = request;
     let name = source.name().to_owned();
+    let nothing_copied = |why: String| {
+        tell(
+            &reply,
+            format!("Nothing copied for {}", quoted(&name)),
+            why,
+            &name,
+        )
+    };
     let issued = match hand_out(&source, min_valid).await {
         Ok(issued) => issued,
-        Err(why) => {
-            tell(
-                &reply,
-                format!("Nothing copied for {}", quoted(&name)),
-                why,
-                &name,
-            );
-            return;
-        }
+        Err(why) => return nothing_copied(why),
     };
     let text = if header {
         Secret::new(format!("Bearer {}", issued.token.expose()))
@@ -177,15 +177,7 @@ pub async fn copy(desktop: SharedDesktop, request: CopyRequest, reply: Reply) {
     };
     let text = match put_on_clipboard(desktop, text, clear_after, &name).await {
         Ok(text) => text,
-        Err(why) => {
-            tell(
-                &reply,
-                format!("Nothing copied for {}", quoted(&name)),
-                why,
-                &name,
-            );
-            return;
-        }
+        Err(why) => return nothing_copied(why),
     };
     if issued.warned {
         let now = chrono::Utc::now();

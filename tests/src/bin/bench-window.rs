@@ -11,12 +11,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 use clap::Parser;
-use serde_json::Value;
 use webex_token_tests::desktop::tray::{DEADLINE, TrayApp, TrayDesktop};
 use webex_token_tests::desktop::window::{SettingsWindow, TITLE};
 use webex_token_tests::desktop::x11::{request_close, windows_titled};
 use webex_token_tests::procfs::{descendants, name, sample};
 use webex_token_tests::sandbox::Sandbox;
+use webex_token_tests::seed::tokens_master;
 
 #[derive(Parser)]
 struct Args {
@@ -137,30 +137,7 @@ async fn main() -> Result<()> {
 
 /// `count` integrations the fake knows, imported from a tokens_master.json as people do.
 async fn seed(sandbox: &Sandbox, count: usize) -> Result<()> {
-    let mut master = serde_json::Map::new();
-    for i in 0..count {
-        let client_id = format!("C{i:064x}");
-        let secret = format!("bench-secret-{i:06}");
-        sandbox.fake.register_integration(
-            &client_id,
-            &secret,
-            &["http://localhost:6855/callback"],
-            &["spark:kms"],
-        );
-        let tokens = sandbox.fake.issue_tokens(&client_id);
-        master.insert(
-            format!("Org {i:04}"),
-            serde_json::json!({
-                "client_id": client_id, "client_secret": secret,
-                "access_token": tokens.access_token, "refresh_token": tokens.refresh_token,
-                "scopes": "spark:kms", "status": "success",
-            }),
-        );
-    }
-    let file = sandbox.input_file(
-        "tokens_master.json",
-        Value::Object(master).to_string().as_bytes(),
-    );
+    let (file, _) = tokens_master(sandbox, "bench", count);
     let run = sandbox.run(&["import", &file]).await;
     if !run.status.success() {
         bail!("the import failed: {}", run.stderr);

@@ -153,17 +153,7 @@ impl SettingsWindow {
 
     /// Waits until `script` returns true, at most [`DEADLINE`].
     pub async fn wait_until(&self, what: &str, script: &str) -> Result<()> {
-        let until = tokio::time::Instant::now() + DEADLINE;
-        loop {
-            if self.eval(script).await.ok().and_then(|v| v.as_bool()) == Some(true) {
-                return Ok(());
-            }
-            if tokio::time::Instant::now() >= until {
-                let text = self.visible_text().await.unwrap_or_default();
-                bail!("the window never showed {what}; it shows:\n{text}");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        self.wait_until_with(what, script, Vec::new()).await
     }
 
     /// The page's visible text.
