@@ -3,16 +3,13 @@
 
 use std::sync::Arc;
 
-use tauri::{AppHandle, Manager, RunEvent, Runtime};
-use tokio::sync::mpsc;
+use tauri::{AppHandle, Manager, RunEvent, Runtime, WindowEvent};
 
 use crate::controller::{self, Request};
 use crate::desktop::TauriDesktop;
 use crate::menu::APP_NAME;
-use crate::{autostart, tray, watchers};
-
-/// The controller's inbox, kept in Tauri's state so a second launch can reach it.
-struct Inbox(mpsc::UnboundedSender<Request>);
+use crate::window::commands::{self, Inbox};
+use crate::{autostart, tray, watchers, window};
 
 /// Runs the app until it quits; returns the process exit code.
 pub fn run(unlock: controller::Unlock) -> i32 {
@@ -28,6 +25,31 @@ pub fn run(unlock: controller::Unlock) -> i32 {
                 .app_name(autostart::ENTRY_NAME)
                 .build(),
         )
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::list_status,
+            commands::get_credential,
+            commands::add_credential,
+            commands::update_credential,
+            commands::set_secret,
+            commands::authorize,
+            commands::authorize_cancel,
+            commands::authorize_open_again,
+            commands::authorize_copy_url,
+            commands::refresh,
+            commands::check,
+            commands::copy_token,
+            commands::revoke,
+            commands::remove,
+            commands::import_preview,
+            commands::import_confirm,
+            commands::import_discard,
+            commands::unlock,
+            commands::audit_query,
+            commands::get_preferences,
+            commands::set_preferences,
+            commands::open_link,
+        ])
         .setup(|app| {
             let handle = app.handle().clone();
             // The icon appears at once; the controller opens the vault behind it.
@@ -55,15 +77,20 @@ pub fn run(unlock: controller::Unlock) -> i32 {
             return 1;
         }
     };
-    app.run_return(|_app, event| {
+    app.run_return(|_app, event| match event {
         // `code: None` means the last window closed; a tray app lives on until Quit, which
         // requests exit with an explicit code.
-        if let RunEvent::ExitRequested {
+        RunEvent::ExitRequested {
             code: None, api, ..
-        } = event
-        {
-            api.prevent_exit();
+        } => api.prevent_exit(),
+        RunEvent::WindowEvent {
+            label,
+            event: WindowEvent::Destroyed,
+            ..
+        } if label == window::LABEL => {
+            tracing::info!("the settings window is closed and its webview destroyed")
         }
+        _ => {}
     })
 }
 

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use tauri::{AppHandle, Wry};
+use tauri::{AppHandle, Emitter as _, Wry};
 use tauri_plugin_autostart::ManagerExt as _;
 use tauri_plugin_clipboard_manager::ClipboardExt as _;
 use tauri_plugin_notification::NotificationExt as _;
@@ -29,6 +29,12 @@ pub trait Desktop: Send + Sync + 'static {
     fn open_url(&self, url: &str) -> Result<(), String>;
     /// Ends the event loop; the process exits with `code`.
     fn exit(&self, code: i32);
+    /// Opens the settings window, or focuses it when it is open.
+    fn show_settings(&self);
+    /// Whether the settings window exists.
+    fn window_open(&self) -> bool;
+    /// Sends an event to the settings window; nothing when it is closed.
+    fn to_window(&self, event: &str, payload: serde_json::Value);
 }
 
 pub type SharedDesktop = Arc<dyn Desktop>;
@@ -108,5 +114,30 @@ impl Desktop for TauriDesktop {
 
     fn exit(&self, code: i32) {
         self.app.exit(code);
+    }
+
+    fn show_settings(&self) {
+        let app = self.app.clone();
+        // Windows are made on the main thread; the controller does not wait for it.
+        if let Err(e) = self
+            .app
+            .run_on_main_thread(move || crate::window::show(&app))
+        {
+            tracing::error!("cannot open the settings window: {e}");
+        }
+    }
+
+    fn window_open(&self) -> bool {
+        crate::window::is_open(&self.app)
+    }
+
+    fn to_window(&self, event: &str, payload: serde_json::Value) {
+        if !self.window_open() {
+            return;
+        }
+        let target = tauri::EventTarget::webview_window(crate::window::LABEL);
+        if let Err(e) = self.app.emit_to(target, event, payload) {
+            tracing::warn!("cannot tell the settings window about {event}: {e}");
+        }
     }
 }

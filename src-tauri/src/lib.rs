@@ -16,5 +16,6 @@ pub mod settings;
 pub mod status;
 mod tray;
 mod watchers;
+pub mod window;
 
 pub use app::run;

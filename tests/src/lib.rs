@@ -6,6 +6,7 @@ use std::sync::Mutex;
 pub mod desktop;
 pub mod fake;
 pub mod freshness;
+pub mod procfs;
 pub mod sandbox;
 pub mod seed;
 pub mod session;

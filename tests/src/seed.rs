@@ -1,5 +1,5 @@
-//! Credentials made directly through the engine, for benchmarks and in-process tests that need
-//! many of them at once (the CLI adds one at a time).
+//! Credentials made directly through the engine, or as a file to import, for benchmarks and tests
+//! that need many of them at once (the CLI adds one at a time).
 
 use webex_token_core::Secret;
 use webex_token_core::engine::NewCredential;
@@ -78,4 +78,44 @@ pub async fn remote_integrations(
         ));
     }
     Ok(batch)
+}
+
+/// A tokens_master.json of `count` integrations registered at the sandbox's fake, each holding
+/// tokens the fake issued just now (with the lifetimes set on it).
+pub fn tokens_master(
+    sandbox: &crate::sandbox::Sandbox,
+    prefix: &str,
+    count: usize,
+) -> (String, Vec<String>) {
+    let mut entries = serde_json::Map::new();
+    let mut clients = Vec::new();
+    for i in 0..count {
+        let client_id = format!("C{prefix}{i:04}{}", crate::sandbox::random_hex(4));
+        let secret = sandbox.secret(&format!(
+            "{prefix}-secret-{i:04}-{}",
+            crate::sandbox::random_hex(8)
+        ));
+        sandbox.fake.register_integration(
+            &client_id,
+            &secret,
+            &["http://localhost:6855/callback"],
+            &["spark:kms"],
+        );
+        let tokens = sandbox.fake.issue_tokens(&client_id);
+        entries.insert(
+            format!("{prefix} org {i:04}"),
+            serde_json::json!({
+                "client_id": client_id,
+                "client_secret": secret,
+                "access_token": tokens.access_token,
+                "refresh_token": tokens.refresh_token,
+                "scopes": "spark:kms",
+                "status": "success",
+            }),
+        );
+        clients.push(client_id);
+    }
+    let text = serde_json::to_string_pretty(&entries).expect("a JSON object serializes");
+    let path = sandbox.input_file(&format!("{prefix}-tokens_master.json"), text.as_bytes());
+    (path, clients)
 }

@@ -7,39 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use webex_token_tests::fake::RecordedRequest;
 use webex_token_tests::sandbox::{Sandbox, random_hex};
-
-/// A tokens_master.json of `count` integrations registered at the sandbox's fake, each holding
-/// tokens the fake issued just now (with the lifetimes set on it).
-fn tokens_master(sandbox: &Sandbox, prefix: &str, count: usize) -> (String, Vec<String>) {
-    let mut entries = serde_json::Map::new();
-    let mut clients = Vec::new();
-    for i in 0..count {
-        let client_id = format!("C{prefix}{i:04}{}", random_hex(4));
-        let secret = sandbox.secret(&format!("{prefix}-secret-{i:04}-{}", random_hex(8)));
-        sandbox.fake.register_integration(
-            &client_id,
-            &secret,
-            &["http://localhost:6855/callback"],
-            &["spark:kms"],
-        );
-        let tokens = sandbox.fake.issue_tokens(&client_id);
-        entries.insert(
-            format!("{prefix} org {i:04}"),
-            serde_json::json!({
-                "client_id": client_id,
-                "client_secret": secret,
-                "access_token": tokens.access_token,
-                "refresh_token": tokens.refresh_token,
-                "scopes": "spark:kms",
-                "status": "success",
-            }),
-        );
-        clients.push(client_id);
-    }
-    let text = serde_json::to_string_pretty(&entries).unwrap();
-    let path = sandbox.input_file(&format!("{prefix}-tokens_master.json"), text.as_bytes());
-    (path, clients)
-}
+use webex_token_tests::seed::tokens_master;
 
 /// The grants the fake answered with tokens for `client`, in order.
 fn grants(sandbox: &Sandbox, client: &str) -> Vec<RecordedRequest> {

@@ -35,6 +35,8 @@ pub enum Done {
         id: CredentialId,
         name: String,
         failure: Option<String>,
+        /// Started from the window, which shows the outcome itself: no notification.
+        quiet: bool,
     },
     /// Start at login was switched (or could not be).
     StartAtLogin(Result<(), String>),
@@ -156,42 +158,27 @@ pub async fn copy(desktop: SharedDesktop, request: CopyRequest, reply: Reply) {
         clear_after,
     } = request;
     let name = source.name().to_owned();
+    let nothing_copied = |why: String| {
+        tell(
+            &reply,
+            format!("Nothing copied for {}", quoted(&name)),
+            why,
+            &name,
+        )
+    };
     let issued = match hand_out(&source, min_valid).await {
         Ok(issued) => issued,
-        Err(why) => {
-            tell(
-                &reply,
-                format!("Nothing copied for {}", quoted(&name)),
-                why,
-                &name,
-            );
-            return;
-        }
+        Err(why) => return nothing_copied(why),
     };
     let text = if header {
         Secret::new(format!("Bearer {}", issued.token.expose()))
     } else {
         issued.token.clone()
     };
-    let written = {
-        let (desktop, text) = (desktop.clone(), text.clone());
-        blocking(move || desktop.copy_secret(&text)).await
+    let text = match put_on_clipboard(desktop, text, clear_after, &name).await {
+        Ok(text) => text,
+        Err(why) => return nothing_copied(why),
     };
-    if let Err(e) = written {
-        tracing::warn!(credential = %name, "cannot write to the clipboard: {e}");
-        tell(
-            &reply,
-            format!("Nothing copied for {}", quoted(&name)),
-            "The clipboard refused the token; the log says why.",
-            &name,
-        );
-        return;
-    }
-    tracing::info!(
-        credential = %name,
-        "copied an access token to the clipboard; it is cleared in {} s if still there",
-        clear_after.as_secs()
-    );
     if issued.warned {
         let now = chrono::Utc::now();
         let (summary, body) = match (source.kind(), issued.expires_at) {
@@ -216,7 +203,33 @@ pub async fn copy(desktop: SharedDesktop, request: CopyRequest, reply: Reply) {
         };
         tell(&reply, summary, body, &name);
     }
-    let _ = reply.send(Done::Copied(text.clone()));
+    let _ = reply.send(Done::Copied(text));
+}
+
+/// Puts `text` on the clipboard marked as a secret and clears it after `clear_after` if the
+/// clipboard still holds it. `what` names it in the log. Gives the text back to be cleared at
+/// quit; the error is in the person's words.
+pub async fn put_on_clipboard(
+    desktop: SharedDesktop,
+    text: Secret,
+    clear_after: Duration,
+    what: &str,
+) -> Result<Secret, String> {
+    let name = what.to_owned();
+    let written = {
+        let (desktop, text) = (desktop.clone(), text.clone());
+        blocking(move || desktop.copy_secret(&text)).await
+    };
+    if let Err(e) = written {
+        tracing::warn!(credential = %name, "cannot write to the clipboard: {e}");
+        return Err("The clipboard refused the token; the log says why.".to_owned());
+    }
+    tracing::info!(
+        credential = %name,
+        "copied to the clipboard; it is cleared in {} s if still there",
+        clear_after.as_secs()
+    );
+    let copied = text.clone();
     tokio::spawn(async move {
         tokio::time::sleep(clear_after).await;
         let cleared = blocking(move || {
@@ -239,6 +252,7 @@ pub async fn copy(desktop: SharedDesktop, request: CopyRequest, reply: Reply) {
             Err(e) => tracing::warn!(credential = %name, "cannot clear the clipboard: {e}"),
         }
     });
+    Ok(copied)
 }
 
 /// Why nothing was copied, and what to do.
@@ -439,6 +453,7 @@ pub async fn authorize(
         id: id.clone(),
         name: name.clone(),
         failure,
+        quiet: false,
     };
     let pending = match engine.begin_authorize(id.as_str()).await {
         Ok(pending) => pending,

@@ -6,8 +6,10 @@
 //! them, so the menu always answers.
 
 pub mod actions;
+mod authorize_flow;
 mod keeper;
 pub mod vault;
+pub mod window;
 
 pub use vault::Unlock;
 
@@ -57,6 +59,8 @@ pub enum Request {
     KeychainChanged,
     /// The app was launched again; the new process handed over and exited.
     SecondLaunch,
+    /// A command of the settings window.
+    Window(window::WindowRequest),
 }
 
 /// Talks to a running controller.
@@ -91,6 +95,7 @@ pub fn start(desktop: SharedDesktop, unlock: vault::Unlock) -> ControllerHandle 
     let (status_tx, status) = watch::channel(initial.clone());
     let (done_tx, done) = mpsc::unbounded_channel();
     let (followed_tx, followed) = mpsc::unbounded_channel();
+    let (unlocked_tx, unlocked) = mpsc::unbounded_channel();
     let controller = Controller {
         desktop,
         unlock,
@@ -117,8 +122,10 @@ pub fn start(desktop: SharedDesktop, unlock: vault::Unlock) -> ControllerHandle 
         vault_retry_at: None,
         copied: None,
         stopping: false,
+        window: window::WindowState::default(),
+        unlocked_tx,
     };
-    tokio::spawn(controller.run(inbox, done, followed));
+    tokio::spawn(controller.run(inbox, done, followed, unlocked));
     ControllerHandle { requests, status }
 }
 
@@ -169,6 +176,9 @@ struct Controller {
     /// The last token put on the clipboard, cleared at exit if it is still there.
     copied: Option<Secret>,
     stopping: bool,
+    /// The settings window's authorizations and import previews.
+    window: window::WindowState,
+    unlocked_tx: mpsc::UnboundedSender<window::Unlocked>,
 }
 
 impl Controller {
@@ -177,6 +187,7 @@ impl Controller {
         mut inbox: mpsc::UnboundedReceiver<Request>,
         mut done: mpsc::UnboundedReceiver<Done>,
         mut followed: mpsc::UnboundedReceiver<Followed>,
+        mut unlocked: mpsc::UnboundedReceiver<window::Unlocked>,
     ) {
         let (opened_tx, mut opened) = mpsc::unbounded_channel();
         self.open_vault(&opened_tx);
@@ -196,6 +207,7 @@ impl Controller {
                 Some(result) = opened.recv() => self.on_opened(result).await,
                 Some(reply) = done.recv() => self.on_done(reply),
                 Some(followed) = followed.recv() => self.on_followed(followed).await,
+                Some(answer) = unlocked.recv() => self.on_unlocked(answer).await,
                 event = next_event(&mut self.events) => self.on_event(event),
                 _ = tick.tick() => self.reload().await,
                 _ = sleep_until(timer) => self.on_timer(&opened_tx).await,
@@ -219,7 +231,8 @@ impl Controller {
                 self.retry_vault_if_it_may_open(opened);
             }
             Request::KeychainChanged => self.retry_vault_if_it_may_open(opened),
-            Request::SecondLaunch => {}
+            Request::SecondLaunch => self.desktop.show_settings(),
+            Request::Window(request) => self.on_window(request),
         }
     }
 
@@ -234,19 +247,8 @@ impl Controller {
                 self.status.notifications = self.settings.notifications;
                 self.publish();
             }
-            MenuAction::ToggleStartAtLogin => {
-                let (desktop, reply) = (self.desktop.clone(), self.done_tx.clone());
-                let on = !self.status.start_at_login;
-                self.working.spawn(async move {
-                    let switched =
-                        tokio::task::spawn_blocking(move || desktop.set_start_at_login(on))
-                            .await
-                            .unwrap_or_else(|e| Err(e.to_string()));
-                    let _ = reply.send(Done::StartAtLogin(switched));
-                });
-            }
-            // Disabled until the settings window exists.
-            MenuAction::Settings => {}
+            MenuAction::ToggleStartAtLogin => self.toggle_start_at_login(),
+            MenuAction::Settings | MenuAction::Unlock => self.desktop.show_settings(),
             MenuAction::RefreshAll => {
                 if let Some(engine) = self.engine.clone() {
                     self.working
@@ -299,6 +301,17 @@ impl Controller {
                 }
             }
         }
+    }
+
+    fn toggle_start_at_login(&mut self) {
+        let (desktop, reply) = (self.desktop.clone(), self.done_tx.clone());
+        let on = !self.status.start_at_login;
+        self.working.spawn(async move {
+            let switched = tokio::task::spawn_blocking(move || desktop.set_start_at_login(on))
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()));
+            let _ = reply.send(Done::StartAtLogin(switched));
+        });
     }
 
     /// The engine and the credential `id` names, when the vault is open and it still exists.
@@ -379,11 +392,18 @@ impl Controller {
                 self.authorizing.insert(id, url);
                 self.show_activity();
             }
-            Done::AuthorizeEnded { id, name, failure } => {
+            Done::AuthorizeEnded {
+                id,
+                name,
+                failure,
+                quiet,
+            } => {
                 self.authorizing.remove(&id);
+                self.session_ended(&id);
                 self.show_activity();
                 let in_incident = self.told.get(&id).is_some_and(|t| t.incident.is_some());
                 match failure {
+                    _ if quiet => {}
                     Some(why) => self.desktop.notify(&Notice {
                         kind: notify::NoticeKind::Incident,
                         summary: format!("Authorizing “{name}” did not complete"),
@@ -430,6 +450,11 @@ impl Controller {
 
     /// An event of this app's engine or of the keeper it follows.
     fn follow_event(&mut self, event: EngineEvent) {
+        if self.desktop.window_open()
+            && let Ok(payload) = serde_json::to_value(&event)
+        {
+            self.desktop.to_window("engine-event", payload);
+        }
         match event {
             EngineEvent::RefreshStarted { id, .. } => {
                 self.refreshing.insert(id);
@@ -629,6 +654,7 @@ impl Controller {
         for view in &mut views {
             view.activity = self.activity(&view.id);
         }
+        self.tell_window_status(&statuses);
         self.decide_notifications(&views);
         self.status.credentials = views;
         self.publish();
@@ -731,6 +757,12 @@ impl Controller {
     }
 
     fn publish(&mut self) {
+        if self.status_tx.borrow().vault != self.status.vault
+            && self.desktop.window_open()
+            && let Ok(payload) = serde_json::to_value(self.vault_view())
+        {
+            self.desktop.to_window("vault-state", payload);
+        }
         let status = self.status.clone();
         self.status_tx.send_if_modified(|shown| {
             if *shown == status {

@@ -26,8 +26,18 @@ impl From<StartupSecrets> for Unlock {
     }
 }
 
+impl Unlock {
+    /// The same, with a passphrase a person typed in the settings window.
+    pub fn with_passphrase(&self, passphrase: Secret) -> Unlock {
+        Unlock {
+            key_source: self.key_source.clone(),
+            passphrase: Some(Ok(passphrase)),
+        }
+    }
+}
+
 /// Opens the engine as the CLI does, except that nobody is asked for a passphrase: it came in
-/// WEBEX_TOKEN_PASSPHRASE (the settings window will ask for it).
+/// WEBEX_TOKEN_PASSPHRASE, or the settings window asked for it.
 pub async fn open(unlock: &Unlock) -> Result<Engine, EngineError> {
     let explicit = match &unlock.key_source {
         Some(value) if !value.trim().is_empty() => match KeySourceKind::parse(value) {

@@ -40,6 +40,8 @@ pub enum MenuAction {
     ToggleStartAtLogin,
     ToggleNotifications,
     Settings,
+    /// Unlock a passphrase vault: opens the settings window at its unlock view.
+    Unlock,
     Quit,
 }
 
@@ -60,6 +62,7 @@ impl MenuAction {
             MenuAction::ToggleStartAtLogin => "start-at-login".into(),
             MenuAction::ToggleNotifications => "notifications".into(),
             MenuAction::Settings => "settings".into(),
+            MenuAction::Unlock => "unlock".into(),
             MenuAction::Quit => "quit".into(),
         }
     }
@@ -73,6 +76,7 @@ impl MenuAction {
             "start-at-login" => Some(MenuAction::ToggleStartAtLogin),
             "notifications" => Some(MenuAction::ToggleNotifications),
             "settings" => Some(MenuAction::Settings),
+            "unlock" => Some(MenuAction::Unlock),
             "quit" => Some(MenuAction::Quit),
             _ => None,
         };
@@ -164,6 +168,12 @@ pub fn menu_model(status: &TrayStatus) -> MenuModel {
             if lock.may_clear_by_itself() {
                 entries.push(action(MenuAction::RetryVault, "Try again now"));
             }
+            if matches!(
+                lock,
+                VaultLock::PassphraseNeeded | VaultLock::WrongPassphrase
+            ) {
+                entries.push(action(MenuAction::Unlock, "Unlock…"));
+            }
         }
     }
     match &status.keeper {
@@ -186,8 +196,7 @@ pub fn menu_model(status: &TrayStatus) -> MenuModel {
     entries.push(item(MenuAction::RefreshAll, "Refresh all", can_act));
     entries.push(item(MenuAction::CheckAll, "Check all with Webex", can_act));
     entries.push(MenuEntry::Separator);
-    // The settings window is its own piece of work; until it exists the item says it is there.
-    entries.push(item(MenuAction::Settings, "Settings…", false));
+    entries.push(action(MenuAction::Settings, "Settings…"));
     entries.push(check(
         MenuAction::ToggleStartAtLogin,
         "Start at login",
@@ -261,7 +270,7 @@ fn lock_help(lock: &VaultLock) -> &'static str {
         VaultLock::NoKeychain => "Start your desktop's keyring; the vault opens by itself",
         VaultLock::KeychainFailed => "The log says what the keychain answered",
         VaultLock::PassphraseNeeded | VaultLock::WrongPassphrase => {
-            "Settings will unlock it; for now start the app with WEBEX_TOKEN_PASSPHRASE set"
+            "Enter its passphrase to unlock it"
         }
         VaultLock::KeyMissing => "Its secrets cannot be read here; the log names the file",
         VaultLock::VaultUnusable | VaultLock::ConfigUnusable => {

@@ -337,7 +337,17 @@ fn a_locked_vault_says_why_and_what_to_do() {
         vault: VaultState::Locked(VaultLock::PassphraseNeeded),
         ..TrayStatus::at_startup(now())
     };
-    assert!(top_labels(&menu_model(&passphrase))[1].contains("WEBEX_TOKEN_PASSPHRASE"));
+    let model = menu_model(&passphrase);
+    assert_eq!(top_labels(&model)[1], "Enter its passphrase to unlock it");
+    let MenuEntry::Item { id, enabled, .. } = find(&model, "Unlock…") else {
+        panic!("Unlock… is an item");
+    };
+    assert!(enabled);
+    assert_eq!(
+        MenuAction::from_id(id),
+        Some(MenuAction::Unlock),
+        "a passphrase vault is unlocked in the settings window"
+    );
 }
 
 #[test]
@@ -406,8 +416,8 @@ fn the_bottom_part_has_the_settings_that_show_their_real_state() {
         ]
     );
     assert!(
-        !enabled(find(&model, "Settings…")),
-        "until the window exists"
+        enabled(find(&model, "Settings…")),
+        "the settings window opens from it"
     );
     assert!(matches!(
         find(&model, "Start at login"),
@@ -599,6 +609,7 @@ fn action_ids_round_trip() {
         MenuAction::ToggleStartAtLogin,
         MenuAction::ToggleNotifications,
         MenuAction::Settings,
+        MenuAction::Unlock,
         MenuAction::Quit,
     ];
     for action in actions {

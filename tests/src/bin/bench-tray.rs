@@ -20,6 +20,7 @@ use webex_token_tests::desktop::dbusmenu::MenuNode;
 use webex_token_tests::desktop::item::TrayItem;
 use webex_token_tests::desktop::watcher::StatusNotifierWatcher;
 use webex_token_tests::fake::remote::RemoteFake;
+use webex_token_tests::procfs::{Sample, sample};
 use webex_token_tests::seed::remote_integrations;
 
 #[derive(Parser)]
@@ -209,52 +210,6 @@ fn find_copy(menu: &MenuNode) -> Option<&MenuNode> {
         } else {
             find_copy(child)
         }
-    })
-}
-
-/// One sample of a process from /proc.
-#[derive(Clone, Copy, Debug, Default)]
-struct Sample {
-    cpu_secs: f64,
-    rss_kib: u64,
-    private_kib: u64,
-    private_dirty_kib: u64,
-    threads: u64,
-}
-
-fn sample(pid: u32) -> Result<Sample> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    let after = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest)
-        .unwrap_or_default();
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = {
-        // SAFETY: sysconf has no preconditions.
-        let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-        if ticks > 0 { ticks as f64 } else { 100.0 }
-    };
-    let field = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    let kib = |text: &str, key: &str| -> u64 {
-        text.lines()
-            .find(|l| l.starts_with(key))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))?;
-    Ok(Sample {
-        cpu_secs: (field(11) + field(12)) / ticks,
-        rss_kib: kib(&status, "VmRSS:"),
-        private_kib: kib(&rollup, "Private_Clean:") + kib(&rollup, "Private_Dirty:"),
-        private_dirty_kib: kib(&rollup, "Private_Dirty:"),
-        threads: kib(&status, "Threads:"),
     })
 }
 

@@ -9,7 +9,9 @@
 //! - [`clipboard`]: the display's clipboard through xclip;
 //! - [`app`]: a running app process with its log lines, killed when the test ends;
 //! - [`tray`]: the tray app in a [`crate::sandbox::Sandbox`], with all of the above and the leak
-//!   check over its menus, notifications and logs.
+//!   check over its menus, notifications and logs;
+//! - [`window`]: the settings window over WebDriver (tauri-driver + WebKitWebDriver);
+//! - [`x11`]: the display's top-level windows and the close request a window manager sends.
 
 pub mod app;
 pub mod clipboard;
@@ -19,3 +21,5 @@ pub mod login1;
 pub mod notifications;
 pub mod tray;
 pub mod watcher;
+pub mod window;
+pub mod x11;

@@ -119,10 +119,16 @@ impl TrayDesktop {
     pub async fn launch_program(&mut self, program: &Path) -> Result<TrayApp> {
         // Registrations of an app launched before (it may register again, e.g. on a new icon).
         while self.watcher.try_next_registration().is_some() {}
-        let mut app = RunningApp::spawn(self.command(program))?;
+        let app = RunningApp::spawn(self.command(program))?;
+        self.attach(app).await
+    }
+
+    /// Waits until the app started by `process` (itself, or a WebDriver that starts it)
+    /// registers its tray item; `process`'s output is the app's.
+    pub async fn attach(&mut self, mut process: RunningApp) -> Result<TrayApp> {
         let registration = match self.watcher.next_registration(DEADLINE).await {
             Ok(registration) => registration,
-            Err(err) => return Err(err.context(format!("app output:\n{}", app.output()))),
+            Err(err) => return Err(err.context(format!("app output:\n{}", process.output()))),
         };
         let connection = zbus::connection::Builder::address(
             self.session_env
@@ -135,10 +141,15 @@ impl TrayDesktop {
         .await?;
         let item = TrayItem::connect(&connection, &registration).await?;
         Ok(TrayApp {
-            app,
+            app: process,
             item,
             seen: self.seen.clone(),
         })
+    }
+
+    /// Forgets registrations of apps launched before.
+    pub fn forget_registrations(&mut self) {
+        while self.watcher.try_next_registration().is_some() {}
     }
 
     /// The pages the app asked the browser to open, oldest first.

@@ -1,0 +1,378 @@
+//! The settings window of the real app in a real WebKit window, driven over WebDriver
+//! (tauri-driver in front of WebKitWebDriver) inside a private desktop session with
+//! gnome-keyring and the fake Webex. The window is opened from the tray menu as a person opens
+//! it. After each step the page (DOM, input values, storage), the logs and the files are
+//! checked for every secret the fake or the test knows. Each view is saved as a screenshot
+//! under <target>/artifacts/screenshots/.
+//!
+//! Needs a display and the binaries: `cargo build --workspace --all-targets`, then
+//! `scripts/test-session cargo test -p webex-token-tests --test settings_window`.
+
+use std::time::Duration;
+
+use anyhow::Result;
+use serde_json::Value;
+use webex_token_tests::desktop::tray::TrayDesktop;
+use webex_token_tests::desktop::window::SettingsWindow;
+use webex_token_tests::sandbox::{DEFAULT_TEST_SCOPES, Sandbox, follow_as_browser, free_port};
+
+/// The health the list shows for the credential `name` (its row's `row-<health>` class).
+const ROW_HEALTH: &str = "const row = [...document.querySelectorAll('.row')]\
+    .find((r) => r.querySelector('.row-name')?.textContent === arguments[0]);\
+    return row ? [...row.classList].find((c) => c.startsWith('row-')) : null;";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_integration_added_in_the_window_is_authorized_in_the_browser_and_turns_good()
+-> Result<()> {
+    let sandbox = Sandbox::start().await;
+    let port = free_port();
+    let client_id = "C0123456789abcdef0123456789abcdef";
+    let secret = sandbox.secret("window-typed-client-secret-7f3a9c");
+    let redirect = format!("http://localhost:{port}/callback");
+    sandbox
+        .fake
+        .register_integration(client_id, &secret, &[&redirect], DEFAULT_TEST_SCOPES);
+
+    let mut desktop = TrayDesktop::start(&sandbox).await?;
+    let window = SettingsWindow::open(&mut desktop).await?;
+    // No credentials yet: the first-run view, with the redirect URI to register at Webex.
+    window
+        .wait_until(
+            "the first-run view",
+            "return !document.getElementById('view-first-run').hidden",
+        )
+        .await?;
+    let text = window.visible_text().await?;
+    assert!(
+        text.contains("http://localhost:6855/callback"),
+        "the first run names the redirect URI to register:\n{text}"
+    );
+    window.screenshot("first-run").await?;
+
+    window.click_button("Add an integration").await?;
+    window.fill("#f-name", "Acme via the window").await?;
+    window.fill("#f-client_id", client_id).await?;
+    window.fill("#f-client_secret", &secret).await?;
+    window.fill("#f-port", &port.to_string()).await?;
+    window
+        .fill("#f-scopes", &DEFAULT_TEST_SCOPES.join(" "))
+        .await?;
+    window.screenshot("add-integration").await?;
+    window
+        .click("dialog[open] .dialog-actions .btn-primary")
+        .await?;
+    window
+        .wait_until(
+            "the new integration, not authorized yet",
+            "return document.querySelector('.detail h2')?.textContent === 'Acme via the window'",
+        )
+        .await?;
+    window
+        .assert_no_secrets(&sandbox, "after adding an integration")
+        .await?;
+    let stored = sandbox.run(&["list", "--json"]).await.ok();
+    assert!(
+        stored.stdout.contains("Acme via the window"),
+        "the CLI sees what the window added: {}",
+        stored.stdout
+    );
+
+    // Authorize: the app opens the browser (the test's BROWSER script writes the URL down);
+    // the test is the browser, following it to the fake and back to the loopback redirect.
+    window.click(".card-attention .btn-primary").await?;
+    let pages = desktop.wait_for_pages(1).await?;
+    let url = pages.last().cloned().unwrap_or_default();
+    assert!(url.contains(client_id), "the authorize URL: {url}");
+    let (status, _) = follow_as_browser(&url).await;
+    assert_eq!(status, 200, "the loopback listener answered the redirect");
+    window
+        .wait_until(
+            "the authorization done",
+            "return Boolean(document.querySelector('dialog[open] .success-line'))",
+        )
+        .await?;
+    window.screenshot("authorize-done").await?;
+    window
+        .click("dialog[open] .dialog-actions .btn-primary")
+        .await?;
+    let until = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let health = window
+            .eval_with(ROW_HEALTH, vec![Value::from("Acme via the window")])
+            .await?;
+        if health == "row-ok" {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < until,
+            "the row never turned good: {health}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    window.screenshot("credentials-list").await?;
+    window
+        .assert_no_secrets(&sandbox, "after authorizing")
+        .await?;
+
+    // The other views, for a person to look at: adding a service app (its bearer is the
+    // integration just authorized), the audit log and the preferences, read from the backend.
+    window.click_button("Add…").await?;
+    window.click("label[for=kind-service-app]").await?;
+    window
+        .wait_until(
+            "the service app form",
+            "return Boolean(document.querySelector('dialog[open] #f-bearer'))",
+        )
+        .await?;
+    window.screenshot("add-service-app").await?;
+    window.click("label[for=kind-personal]").await?;
+    window.screenshot("add-personal").await?;
+    window.click_button("Cancel").await?;
+    window.click("a[data-route=audit]").await?;
+    window
+        .wait_until(
+            "the audit log with the authorization",
+            "return [...document.querySelectorAll('.audit-table tbody tr')]               .some((r) => /Authoriz/.test(r.textContent))",
+        )
+        .await?;
+    window.screenshot("audit").await?;
+    window.click("a[data-route=preferences]").await?;
+    window
+        .wait_until(
+            "the preferences",
+            "return document.querySelector('#p-clipboard_clear_secs')?.value === '30'",
+        )
+        .await?;
+    window.screenshot("preferences").await?;
+
+    let tray = window.close().await?;
+    drop(tray);
+    desktop.assert_no_leaks();
+    Ok(())
+}
+
+/// Values in an import file a leak would expose: the secret fields of the shapes in
+/// shared/formats (JSON `"key": "value"` or YAML `key: value`).
+fn secrets_in(text: &str) -> Vec<String> {
+    const KEYS: &[&str] = &[
+        "client_secret",
+        "access_token",
+        "refresh_token",
+        "clientSecret",
+        "personalAccessToken",
+        "refreshToken",
+        "secret",
+        "WEBEX_SERVICE_APP_ACCESS_TOKEN",
+        "WEBEX_SERVICE_APP_REFRESH_TOKEN",
+    ];
+    let mut found = Vec::new();
+    for line in text.lines() {
+        let line = line.trim().trim_end_matches(',');
+        let Some((key, value)) = line.split_once(':').or_else(|| line.split_once('=')) else {
+            continue;
+        };
+        let key = key.trim().trim_matches('"');
+        let value = value.trim().trim_matches('"');
+        if KEYS.contains(&key) && value.len() >= 8 {
+            found.push(value.to_owned());
+        }
+    }
+    found
+}
+
+/// Drops `files` (name, content) on the import view's drop zone, as a file manager does.
+async fn drop_files(window: &SettingsWindow, files: &[(String, String)]) -> Result<()> {
+    let files: Vec<Value> = files
+        .iter()
+        .map(|(name, content)| serde_json::json!([name, content]))
+        .collect();
+    window
+        .eval_with(
+            "const dt = new DataTransfer();\
+             for (const [name, content] of arguments[0]) dt.items.add(new File([content], name, { type: 'text/plain' }));\
+             document.querySelector('#view-import .drop-zone')\
+               .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));\
+             return true;",
+            vec![Value::Array(files)],
+        )
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn import_previews_every_entry_and_stores_nothing_before_confirming() -> Result<()> {
+    let sandbox = Sandbox::start().await;
+    let formats = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/formats");
+    let formats = if formats.is_dir() {
+        formats
+    } else {
+        std::path::PathBuf::from("/work/shared/formats")
+    };
+    let mut files = Vec::new();
+    for name in ["tokens_master.json", "token-config.json", "wtr-cli.yaml"] {
+        let content = std::fs::read_to_string(formats.join(name))?;
+        for value in secrets_in(&content) {
+            sandbox.secret(&value);
+        }
+        files.push((name.to_owned(), content));
+    }
+    files.push((
+        "notes.txt".to_owned(),
+        "These are my notes, not tokens.".to_owned(),
+    ));
+
+    let mut desktop = TrayDesktop::start(&sandbox).await?;
+    let window = SettingsWindow::open(&mut desktop).await?;
+    window.click("a[data-route=import]").await?;
+    window
+        .wait_until(
+            "the import view",
+            "return !document.getElementById('view-import').hidden",
+        )
+        .await?;
+    drop_files(&window, &files).await?;
+    window
+        .wait_until(
+            "a preview of four files",
+            "return document.querySelectorAll('.import-file').length === 4",
+        )
+        .await?;
+    let text = window.visible_text().await?;
+    for expected in [
+        "tokens_master.json",
+        "Acme Corp",
+        "Globex Partner Org",
+        "token-config.json",
+        "wtr-cli.yaml",
+        "notes.txt",
+        "Not readable",
+        "Nothing has been stored yet.",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the preview shows {expected:?}:\n{text}"
+        );
+    }
+    window.screenshot("import-preview").await?;
+    window
+        .assert_no_secrets(&sandbox, "while previewing an import")
+        .await?;
+    let before = sandbox.run(&["list", "--json"]).await.ok().json();
+    assert_eq!(
+        before.as_array().map(Vec::len),
+        Some(0),
+        "nothing is stored before confirming: {before}"
+    );
+
+    window
+        .click("#view-import .footer-row .btn-primary")
+        .await?;
+    window
+        .wait_until(
+            "the import done",
+            "return [...document.querySelectorAll('#view-import button')]\
+               .some((b) => b.textContent.includes('Show credentials'))",
+        )
+        .await?;
+    window.screenshot("import-done").await?;
+    let after = sandbox.run(&["list", "--json"]).await.ok().json();
+    let names: Vec<&str> = after
+        .as_array()
+        .map(|list| list.iter().filter_map(|c| c["name"].as_str()).collect())
+        .unwrap_or_default();
+    for expected in ["Acme Corp", "Globex Partner Org"] {
+        assert!(names.contains(&expected), "{expected} imported: {names:?}");
+    }
+    window.click_button("Show credentials").await?;
+    window
+        .wait_until_with(
+            "the imported credentials in the list",
+            "return [...document.querySelectorAll('.row-name')].map((n) => n.textContent)\
+               .includes(arguments[0])",
+            vec![Value::from("Acme Corp")],
+        )
+        .await?;
+    window.screenshot("credentials-imported").await?;
+    window
+        .assert_no_secrets(&sandbox, "after importing")
+        .await?;
+    window.close().await?;
+    desktop.assert_no_leaks();
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_passphrase_vault_opens_with_the_right_passphrase_only() -> Result<()> {
+    let sandbox = Sandbox::start().await;
+    let passphrase = sandbox.secret("window passphrase, long enough 81");
+    let wrong = sandbox.secret("not the passphrase, long enough 82");
+    sandbox.set_env("WEBEX_TOKEN_KEY_SOURCE", "passphrase");
+    sandbox.set_env("WEBEX_TOKEN_PASSPHRASE", &passphrase);
+    let pat = sandbox
+        .fake
+        .issue_personal_token(Duration::from_secs(12 * 3600));
+    sandbox
+        .run_with_stdin(&["add", "personal", "--name", "Locked PAT"], &pat)
+        .await
+        .ok();
+    let vault_before = std::fs::read(sandbox.vault_file())?;
+
+    let mut desktop = TrayDesktop::start(&sandbox).await?;
+    let window = SettingsWindow::open(&mut desktop).await?;
+    window
+        .wait_until(
+            "the passphrase field",
+            "return Boolean(document.querySelector('#unlock-passphrase'))",
+        )
+        .await?;
+    window.screenshot("unlock").await?;
+    window.fill("#unlock-passphrase", &wrong).await?;
+    window.click("#view-unlock button[type=submit]").await?;
+    window
+        .wait_until(
+            "the wrong passphrase refused",
+            "return /does not open/.test(document.querySelector('#unlock-passphrase-msg')?.textContent ?? '')",
+        )
+        .await?;
+    window.screenshot("unlock-wrong").await?;
+    let still_locked = window
+        .eval("return document.querySelector('#vault-status').classList.contains('locked')")
+        .await?;
+    assert_eq!(
+        still_locked,
+        Value::Bool(true),
+        "a wrong passphrase changes nothing"
+    );
+    assert_eq!(
+        std::fs::read(sandbox.vault_file())?,
+        vault_before,
+        "a wrong passphrase leaves the vault as it was"
+    );
+    window
+        .assert_no_secrets(&sandbox, "after a wrong passphrase")
+        .await?;
+
+    window.fill("#unlock-passphrase", &passphrase).await?;
+    window.click("#view-unlock button[type=submit]").await?;
+    window
+        .wait_until(
+            "the vault unlocked",
+            "return !document.querySelector('#vault-status').classList.contains('locked')",
+        )
+        .await?;
+    window.click("a[data-route=credentials]").await?;
+    window
+        .wait_until_with(
+            "the credential in the list",
+            "return [...document.querySelectorAll('.row-name')].map((n) => n.textContent)\
+               .includes(arguments[0])",
+            vec![Value::from("Locked PAT")],
+        )
+        .await?;
+    window
+        .assert_no_secrets(&sandbox, "after unlocking")
+        .await?;
+    window.close().await?;
+    desktop.assert_no_leaks();
+    Ok(())
+}
