@@ -15,6 +15,7 @@ use webex_token_core::paths::Paths;
 use webex_token_core::vault::KeySource;
 use webex_token_core::{Engine, EngineOptions};
 use webex_token_tests::fake::remote::RemoteFake;
+use webex_token_tests::procfs::{Sample, sample};
 use webex_token_tests::seed::remote_integrations;
 
 #[derive(Parser)]
@@ -190,8 +191,7 @@ async fn idle(count: usize, minutes: u64) -> anyhow::Result<()> {
     drop(engine);
     let daemon = Daemon::start(&home, &fake)?;
     let pid = daemon.child.id();
-    let ticks = clock_ticks_per_second();
-    let (cpu0, _) = cpu_and_rss(pid, ticks)?;
+    let cpu0 = sample(pid)?.cpu_secs;
     let started = Instant::now();
     println!("daemon with {count} credentials, idle for {minutes} min (pid {pid})");
     println!(
@@ -200,7 +200,11 @@ async fn idle(count: usize, minutes: u64) -> anyhow::Result<()> {
     );
     for _ in 0..minutes * 2 {
         std::thread::sleep(Duration::from_secs(30));
-        let (cpu, rss) = cpu_and_rss(pid, ticks)?;
+        let Sample {
+            cpu_secs: cpu,
+            rss_kib: rss,
+            ..
+        } = sample(pid)?;
         let elapsed = started.elapsed();
         let used = cpu - cpu0;
         println!(
@@ -215,31 +219,4 @@ async fn idle(count: usize, minutes: u64) -> anyhow::Result<()> {
     println!("token requests the daemon made while idle: {refreshes}");
     daemon.stop()?;
     Ok(())
-}
-
-/// CPU seconds (user + system) and resident KiB of a process, from /proc.
-fn cpu_and_rss(pid: u32, ticks: f64) -> anyhow::Result<(f64, u64)> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    // Fields after the command name in parentheses; utime and stime are the 14th and 15th.
-    let after = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest)
-        .unwrap_or_default();
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let utime: f64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0);
-    let stime: f64 = fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0.0);
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let rss = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    Ok(((utime + stime) / ticks, rss))
-}
-
-fn clock_ticks_per_second() -> f64 {
-    // SAFETY: sysconf has no preconditions.
-    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-    if ticks > 0 { ticks as f64 } else { 100.0 }
 }
