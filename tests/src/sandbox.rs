@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
-use crate::fake::FakeWebex;
+use crate::fake::{Endpoint, FakeWebex, Fault};
 use crate::session::PrivateSession;
 
 /// One finished command.
@@ -249,6 +249,22 @@ impl Sandbox {
                 run,
                 allowed_on_stdout,
             });
+    }
+
+    /// Makes `client`'s next refresh take 3 s at the fake, answering with tokens of Webex's
+    /// usual lifetimes: long enough for a test to stop a process while it is in flight.
+    pub fn slow_next_refresh(&self, client: &str) {
+        self.fake.set_client_lifetimes(
+            client,
+            Duration::from_secs(1_209_599),
+            Duration::from_secs(7_775_999),
+        );
+        self.fake.inject_for(
+            client,
+            Endpoint::AccessToken,
+            Fault::Delay(Duration::from_secs(3)),
+            Some(1),
+        );
     }
 
     /// `webex-token token ARGS…`: asserts success and that it printed one valid access token,

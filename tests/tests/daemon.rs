@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
-use webex_token_tests::fake::{Endpoint, Fault, RecordedRequest, Rotation};
+use webex_token_tests::fake::{RecordedRequest, Rotation};
 use webex_token_tests::sandbox::{Sandbox, free_port};
 
 /// An integration authorized with tokens of the given lifetimes.
@@ -321,17 +321,7 @@ async fn sigterm_during_a_refresh_stores_its_answer_before_exiting() {
     sandbox.fake.set_rotation(Rotation::Rotate);
     let client = authorized(&sandbox, "Acme Corp", Duration::from_secs(4)).await;
     let old = sandbox.token(&["Acme Corp", "--min-valid", "0s"]).await;
-    sandbox.fake.set_client_lifetimes(
-        &client,
-        Duration::from_secs(1_209_599),
-        Duration::from_secs(7_775_999),
-    );
-    sandbox.fake.inject_for(
-        &client,
-        Endpoint::AccessToken,
-        Fault::Delay(Duration::from_secs(3)),
-        Some(1),
-    );
+    sandbox.slow_next_refresh(&client);
     let daemon = sandbox.start_daemon(&[]).await;
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while sandbox.fake.stats().in_flight == 0 {

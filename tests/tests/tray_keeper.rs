@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use webex_token_tests::desktop::login1::Login1;
 use webex_token_tests::desktop::tray::{DEADLINE, TrayDesktop, authorized, credential, top_texts};
-use webex_token_tests::fake::{Endpoint, Fault, Rotation};
+use webex_token_tests::fake::Rotation;
 use webex_token_tests::sandbox::{Sandbox, free_port};
 use webex_token_tests::session::PrivateSession;
 
@@ -112,17 +112,7 @@ async fn sigterm_during_a_slow_refresh_exits_zero_with_the_new_tokens_stored() -
     sandbox.fake.set_rotation(Rotation::Rotate);
     let client = authorized(&sandbox, "Acme Corp", Duration::from_secs(4)).await;
     let old = sandbox.token(&["Acme Corp", "--min-valid", "0s"]).await;
-    sandbox.fake.set_client_lifetimes(
-        &client,
-        Duration::from_secs(1_209_599),
-        Duration::from_secs(7_775_999),
-    );
-    sandbox.fake.inject_for(
-        &client,
-        Endpoint::AccessToken,
-        Fault::Delay(Duration::from_secs(3)),
-        Some(1),
-    );
+    sandbox.slow_next_refresh(&client);
     let mut desktop = TrayDesktop::start(&sandbox).await?;
     let mut tray = desktop.launch().await?;
     wait_until("the slow refresh", DEADLINE, || {
