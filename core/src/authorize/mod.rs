@@ -17,6 +17,7 @@ pub use browser::PendingAuthorization;
 pub use device::PendingDeviceAuthorization;
 pub use loopback::ListenError;
 
+use crate::api_base::DefaultBase;
 use crate::failure::{Failure, Step, classify};
 use crate::lock::{CredentialLocks, LockError};
 use crate::model::Credential;
@@ -81,8 +82,8 @@ pub struct Authorizer {
     webex: WebexClient,
     locks: Arc<CredentialLocks>,
     recorder: Recorder,
-    /// `WEBEX_API_BASE`: the API base of every credential without its own.
-    env_api_base: Option<Url>,
+    /// The API base of every credential without its own.
+    default_base: DefaultBase,
 }
 
 impl Authorizer {
@@ -91,19 +92,19 @@ impl Authorizer {
         webex: WebexClient,
         locks: Arc<CredentialLocks>,
         recorder: Recorder,
-        env_api_base: Option<Url>,
+        default_base: DefaultBase,
     ) -> Self {
         Authorizer {
             vault,
             webex,
             locks,
             recorder,
-            env_api_base,
+            default_base,
         }
     }
 
     fn api_base(&self, credential: &Credential) -> Url {
-        credential.api_base(self.env_api_base.as_ref())
+        self.default_base.of(credential)
     }
 
     async fn client_secret_of(&self, credential: &Credential) -> Result<Secret, AuthorizeError> {

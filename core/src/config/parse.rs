@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::{CONFIG_VERSION, Config, ConfigError, hand_edits};
+use crate::api_base::check_api_base;
 
 pub(super) fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let corrupt = |detail: String| ConfigError::Corrupt {
@@ -47,6 +48,14 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             key: unknown.key,
             location: location(text, unknown.offset.map(|at| at..at)),
         });
+    }
+    // Tokens would follow it in clear text: refused here, so no process ever uses it.
+    if let Some(base) = &config.settings.api_base
+        && let Err(problem) = check_api_base(base)
+    {
+        return Err(corrupt(format!(
+            "[settings] api_base = \"{base}\": {problem}"
+        )));
     }
     Ok(config)
 }

@@ -37,6 +37,10 @@ pub struct Settings {
     /// Seconds before an HTTP request to Webex is abandoned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_timeout_secs: Option<u64>,
+    /// The API base of every credential without its own, unless `WEBEX_API_BASE` is set
+    /// (default https://webexapis.com/v1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_base: Option<url::Url>,
     /// When background refreshes happen; unset fields keep the defaults.
     #[serde(default, skip_serializing_if = "ScheduleSettings::is_default")]
     pub schedule: ScheduleSettings,

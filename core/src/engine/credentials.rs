@@ -89,7 +89,7 @@ impl Engine {
         working: &Config,
         now: DateTime<Utc>,
     ) -> Result<Prepared, EngineError> {
-        validate(&new, working, self.inner.api_base.as_ref())?;
+        validate(&new, working, self.inner.default_base.get().as_ref())?;
         let credential = Credential {
             id,
             name: new.name.trim().to_owned(),

@@ -25,7 +25,7 @@ pub use options::EngineOptions;
 pub use tokens::{IssuedToken, RefreshReport};
 pub use validate::{Field, ValidationError};
 
-pub use crate::api_base::{check_api_base, parse_api_base};
+pub use crate::api_base::{DefaultBase, check_api_base, parse_api_base};
 
 use crate::audit::{AuditFilter, AuditLog, AuditRead, AuditRecord};
 use crate::authorize::Authorizer;
@@ -56,7 +56,7 @@ pub(crate) struct Inner {
     pub recorder: Recorder,
     pub refresher: Refresher,
     pub authorizer: Authorizer,
-    pub api_base: Option<Url>,
+    pub default_base: DefaultBase,
 }
 
 impl Engine {
@@ -92,19 +92,20 @@ impl Engine {
         let webex = WebexClient::new(timeout, clock.clone())?;
         let locks = Arc::new(CredentialLocks::new(paths.locks_dir()));
         let recorder = Recorder::new(AuditLog::new(paths.audit_file()), clock);
+        let default_base = DefaultBase::new(api_base, config.clone());
         let refresher = Refresher::new(
             vault.clone(),
             webex.clone(),
             locks.clone(),
             recorder.clone(),
-            api_base.clone(),
+            default_base.clone(),
         );
         let authorizer = Authorizer::new(
             vault.clone(),
             webex.clone(),
             locks.clone(),
             recorder.clone(),
-            api_base.clone(),
+            default_base.clone(),
         );
         Ok(Engine {
             inner: Arc::new(Inner {
@@ -116,7 +117,7 @@ impl Engine {
                 recorder,
                 refresher,
                 authorizer,
-                api_base,
+                default_base,
             }),
         })
     }
@@ -174,7 +175,12 @@ impl Engine {
     }
 
     pub(crate) fn api_base(&self, credential: &Credential) -> Url {
-        credential.api_base(self.inner.api_base.as_ref())
+        self.inner.default_base.of(credential)
+    }
+
+    /// Where credentials without their own API base send their tokens.
+    pub fn default_base(&self) -> &DefaultBase {
+        &self.inner.default_base
     }
 
     /// Every credential's status, in config order.

@@ -75,7 +75,8 @@ impl Refresher {
         let mut old_refresh_dead = false;
         // The base of either may have changed since the add (config, WEBEX_API_BASE).
         if let Some(bearer) = subject.bearer
-            && let Some(problem) = bearer_base_mismatch(&base, bearer, self.env_api_base.as_ref())
+            && let Some(problem) =
+                bearer_base_mismatch(&base, bearer, self.default_base.get().as_ref())
         {
             return Err(Failure::needs_human(
                 AttentionReason::BearerUnusable,

@@ -25,6 +25,7 @@ use url::Url;
 pub use backoff::Backoff;
 pub use want::{Retry, Want, satisfied};
 
+use crate::api_base::DefaultBase;
 use crate::failure::Failure;
 use crate::lock::{CredentialLocks, LockError};
 use crate::model::{Credential, CredentialId};
@@ -73,8 +74,8 @@ pub struct Refresher {
     webex: WebexClient,
     locks: Arc<CredentialLocks>,
     recorder: Recorder,
-    /// `WEBEX_API_BASE`: the API base of every credential without its own.
-    env_api_base: Option<Url>,
+    /// The API base of every credential without its own.
+    default_base: DefaultBase,
 }
 
 impl Refresher {
@@ -83,18 +84,18 @@ impl Refresher {
         webex: WebexClient,
         locks: Arc<CredentialLocks>,
         recorder: Recorder,
-        env_api_base: Option<Url>,
+        default_base: DefaultBase,
     ) -> Self {
         Refresher {
             vault,
             webex,
             locks,
             recorder,
-            env_api_base,
+            default_base,
         }
     }
 
     fn api_base(&self, credential: &Credential) -> Url {
-        credential.api_base(self.env_api_base.as_ref())
+        self.default_base.of(credential)
     }
 }
