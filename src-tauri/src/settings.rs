@@ -8,14 +8,23 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::notify::NoticeKind;
+
 pub const FILE_NAME: &str = "tray.toml";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TraySettings {
-    /// Desktop notifications about incidents and recoveries.
+    /// Desktop notifications at all: the tray menu's switch. Each kind also has its own.
     pub notifications: bool,
-    /// A copied token is cleared from the clipboard this long after, if it is still there.
+    /// ...when a credential needs a person (or has no valid token).
+    pub notify_attention: bool,
+    /// ...when a refresh failed and will be retried while the access token still works.
+    pub notify_retrying: bool,
+    /// ...when a credential works again.
+    pub notify_recovered: bool,
+    /// A copied token is cleared from the clipboard this long after, if it is still there;
+    /// 0 leaves it until something else replaces it.
     pub clipboard_clear_secs: u64,
     /// A copied token stays valid at least this long (it is refreshed first otherwise).
     pub copy_min_valid_secs: u64,
@@ -25,6 +34,9 @@ impl Default for TraySettings {
     fn default() -> Self {
         TraySettings {
             notifications: true,
+            notify_attention: true,
+            notify_retrying: false,
+            notify_recovered: true,
             clipboard_clear_secs: 30,
             copy_min_valid_secs: 600,
         }
@@ -32,8 +44,33 @@ impl Default for TraySettings {
 }
 
 impl TraySettings {
-    pub fn clipboard_clear_after(&self) -> Duration {
-        Duration::from_secs(self.clipboard_clear_secs.max(1))
+    /// Whether notices of `kind` are shown.
+    pub fn notifies(&self, kind: NoticeKind) -> bool {
+        self.notifications
+            && match kind {
+                NoticeKind::Incident => self.notify_attention,
+                NoticeKind::Retrying => self.notify_retrying,
+                NoticeKind::Recovery => self.notify_recovered,
+            }
+    }
+
+    /// The tray menu's switch. Turned on with every kind off, the kinds go back to their
+    /// defaults: a switch that turns on nothing would look broken.
+    pub fn toggle_notifications(&mut self) {
+        self.notifications = !self.notifications;
+        if self.notifications
+            && !(self.notify_attention || self.notify_retrying || self.notify_recovered)
+        {
+            let defaults = TraySettings::default();
+            self.notify_attention = defaults.notify_attention;
+            self.notify_retrying = defaults.notify_retrying;
+            self.notify_recovered = defaults.notify_recovered;
+        }
+    }
+
+    /// When a copied token is cleared from the clipboard; `None`: never (0 seconds).
+    pub fn clipboard_clear_after(&self) -> Option<Duration> {
+        (self.clipboard_clear_secs > 0).then(|| Duration::from_secs(self.clipboard_clear_secs))
     }
 
     pub fn copy_min_valid(&self) -> chrono::Duration {
@@ -120,6 +157,54 @@ mod tests {
         };
         save(&path, &changed).unwrap();
         assert_eq!(load(&path).unwrap(), changed);
+    }
+
+    #[test]
+    fn each_kind_of_notice_has_its_switch_under_the_menus() {
+        let mut settings = TraySettings::default();
+        assert!(settings.notifies(NoticeKind::Incident));
+        assert!(!settings.notifies(NoticeKind::Retrying));
+        assert!(settings.notifies(NoticeKind::Recovery));
+        settings.notify_recovered = false;
+        assert!(!settings.notifies(NoticeKind::Recovery));
+        settings.toggle_notifications();
+        assert!(
+            !settings.notifies(NoticeKind::Incident),
+            "the menu silences all"
+        );
+        settings.toggle_notifications();
+        assert!(settings.notifies(NoticeKind::Incident));
+        assert!(
+            !settings.notifies(NoticeKind::Recovery),
+            "each kind kept as it was"
+        );
+    }
+
+    #[test]
+    fn the_menus_switch_never_turns_on_nothing() {
+        let mut settings = TraySettings {
+            notifications: false,
+            notify_attention: false,
+            notify_retrying: false,
+            notify_recovered: false,
+            ..TraySettings::default()
+        };
+        settings.toggle_notifications();
+        assert!(settings.notifies(NoticeKind::Incident));
+        assert!(settings.notifies(NoticeKind::Recovery));
+    }
+
+    #[test]
+    fn zero_seconds_means_a_copied_token_is_never_cleared() {
+        let never = TraySettings {
+            clipboard_clear_secs: 0,
+            ..TraySettings::default()
+        };
+        assert_eq!(never.clipboard_clear_after(), None);
+        assert_eq!(
+            TraySettings::default().clipboard_clear_after(),
+            Some(Duration::from_secs(30))
+        );
     }
 
     #[test]

@@ -100,7 +100,8 @@ pub struct CopyRequest {
     /// As `Authorization: Bearer …` header value.
     pub header: bool,
     pub min_valid: chrono::Duration,
-    pub clear_after: Duration,
+    /// `None`: the token stays until something else replaces it.
+    pub clear_after: Option<Duration>,
 }
 
 /// A token handed out for copying.
@@ -206,13 +207,13 @@ pub async fn copy(desktop: SharedDesktop, request: CopyRequest, reply: Reply) {
     let _ = reply.send(Done::Copied(text));
 }
 
-/// Puts `text` on the clipboard marked as a secret and clears it after `clear_after` if the
-/// clipboard still holds it. `what` names it in the log. Gives the text back to be cleared at
+/// Puts `text` on the clipboard marked as a secret and clears it after `clear_after` (never when
+/// `None`) if the clipboard still holds it. `what` names it in the log. Gives the text back to be cleared at
 /// quit; the error is in the person's words.
 pub async fn put_on_clipboard(
     desktop: SharedDesktop,
     text: Secret,
-    clear_after: Duration,
+    clear_after: Option<Duration>,
     what: &str,
 ) -> Result<Secret, String> {
     let name = what.to_owned();
@@ -224,12 +225,16 @@ pub async fn put_on_clipboard(
         tracing::warn!(credential = %name, "cannot write to the clipboard: {e}");
         return Err("The clipboard refused the token; the log says why.".to_owned());
     }
+    let copied = text.clone();
+    let Some(clear_after) = clear_after else {
+        tracing::info!(credential = %name, "copied to the clipboard; it stays there (never cleared)");
+        return Ok(copied);
+    };
     tracing::info!(
         credential = %name,
         "copied to the clipboard; it is cleared in {} s if still there",
         clear_after.as_secs()
     );
-    let copied = text.clone();
     tokio::spawn(async move {
         tokio::time::sleep(clear_after).await;
         let cleared = blocking(move || {
