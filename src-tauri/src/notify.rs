@@ -4,7 +4,8 @@
 //! - One notification when an incident that needs a person begins, none while it lasts, one when
 //!   it is over.
 //! - A transient failure is no incident while the access token still works: if a later try
-//!   succeeds, nobody hears of it. It becomes one when the access token has expired meanwhile.
+//!   succeeds, nobody hears of it (unless they asked to: then once when it starts and once when
+//!   it is over). It becomes an incident when the access token has expired meanwhile.
 //! - A refresh token ending within 14 days that refreshing does not extend is an incident (only
 //!   authorizing again helps), as is a personal access token ending within the hour (core flags
 //!   it as needing attention).
@@ -31,6 +32,8 @@ pub const MERGE_ABOVE: usize = 3;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Told {
     pub incident: Option<Incident>,
+    /// A retried failure was told (only followed when a person asked to hear of them).
+    pub retrying: bool,
 }
 
 /// Something only a person can fix, or that stops scripts from getting tokens.
@@ -46,6 +49,8 @@ pub enum Incident {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NoticeKind {
     Incident,
+    /// A refresh failed and is retried; the access token still works.
+    Retrying,
     Recovery,
 }
 
@@ -87,18 +92,31 @@ pub fn incident(credential: &CredentialView, now: DateTime<Utc>) -> Option<Incid
     ending_unextended.then_some(Incident::RefreshTokenEnding)
 }
 
-/// The decision for one credential: `previous` is what was told, `current` how it looks now.
-pub fn notify_decision(previous: &Told, current: &CredentialView, now: DateTime<Utc>) -> Decision {
+/// The decision for one credential: `previous` is what was told, `current` how it looks now;
+/// `retrying`: whether retried failures are told at all.
+pub fn notify_decision(
+    previous: &Told,
+    current: &CredentialView,
+    now: DateTime<Utc>,
+    retrying: bool,
+) -> Decision {
     let incident = incident(current, now);
+    let is_retrying = retrying && incident.is_none() && current.health == Health::Retrying;
+    let was_told = previous.incident.is_some() || previous.retrying;
     let notice = match (&previous.incident, &incident) {
-        (None, None) => None,
+        (_, None) if is_retrying && previous.retrying => None,
+        (_, None) if is_retrying => Some(retrying_notice(current, now)),
+        (None, None) => was_told.then(|| recovery(current)),
         (Some(_), None) => Some(recovery(current)),
         (None, Some(new)) => Some(incident_notice(new, current, now)),
         (Some(old), Some(new)) if same_fix(old, new, current) => None,
         (Some(_), Some(new)) => Some(incident_notice(new, current, now)),
     };
     Decision {
-        told: Told { incident },
+        told: Told {
+            incident,
+            retrying: is_retrying,
+        },
         notice,
     }
 }
@@ -163,6 +181,24 @@ fn incident_notice(incident: &Incident, credential: &CredentialView, now: DateTi
     }
 }
 
+fn retrying_notice(credential: &CredentialView, now: DateTime<Utc>) -> Notice {
+    let works = credential.access_expires_at.map_or_else(
+        || "The app tries again by itself.".to_owned(),
+        |at| {
+            format!(
+                "Its access token still works for {}; the app tries again by itself.",
+                remaining(at, now)
+            )
+        },
+    );
+    Notice {
+        kind: NoticeKind::Retrying,
+        name: Some(credential.name.clone()),
+        summary: format!("Refreshing {} failed", quoted_name(credential)),
+        body: works,
+    }
+}
+
 fn recovery(credential: &CredentialView) -> Notice {
     Notice {
         kind: NoticeKind::Recovery,
@@ -178,10 +214,14 @@ pub fn merge(notices: Vec<Notice>) -> Vec<Notice> {
     if notices.len() <= MERGE_ABOVE {
         return notices;
     }
-    [NoticeKind::Incident, NoticeKind::Recovery]
-        .into_iter()
-        .filter_map(|kind| merged(kind, &notices))
-        .collect()
+    [
+        NoticeKind::Incident,
+        NoticeKind::Retrying,
+        NoticeKind::Recovery,
+    ]
+    .into_iter()
+    .filter_map(|kind| merged(kind, &notices))
+    .collect()
 }
 
 /// What to say when the app starts: the incidents it finds already there, in one notification
@@ -223,6 +263,12 @@ fn merged(kind: NoticeKind, notices: &[Notice]) -> Option<Notice> {
             summary: format!("{} credentials need attention", names.len()),
             body: format!("{listed}. The tray menu lists them first, each with its fix."),
         },
+        NoticeKind::Retrying => Notice {
+            kind,
+            name: None,
+            summary: format!("Refreshing {} credentials failed", names.len()),
+            body: format!("{listed}. The app tries again by itself; their tokens still work."),
+        },
         NoticeKind::Recovery => Notice {
             kind,
             name: None,
@@ -238,7 +284,12 @@ mod tests {
     use crate::status::tests::{now, view};
 
     fn step(told: &Told, current: &CredentialView) -> (Told, Option<Notice>) {
-        let decision = notify_decision(told, current, now());
+        let decision = notify_decision(told, current, now(), false);
+        (decision.told, decision.notice)
+    }
+
+    fn step_hearing_retries(told: &Told, current: &CredentialView) -> (Told, Option<Notice>) {
+        let decision = notify_decision(told, current, now(), true);
         (decision.told, decision.notice)
     }
 
@@ -286,6 +337,35 @@ mod tests {
         let (told, notice) = step(&told, &view("Acme"));
         assert_eq!(notice, None);
         assert_eq!(told, Told::default());
+    }
+
+    #[test]
+    fn a_person_who_asked_hears_of_a_retried_failure_once_and_of_its_end() {
+        let (told, notice) =
+            step_hearing_retries(&Told::default(), &retrying("Acme", Duration::hours(5)));
+        let notice = notice.expect("the retried failure is told");
+        assert_eq!(notice.kind, NoticeKind::Retrying);
+        assert_eq!(notice.summary, "Refreshing “Acme” failed");
+        assert!(
+            notice.body.contains("still works for 5 h"),
+            "{}",
+            notice.body
+        );
+        let (told, again) = step_hearing_retries(&told, &retrying("Acme", Duration::hours(4)));
+        assert_eq!(again, None, "told once per episode");
+        let (told, over) = step_hearing_retries(&told, &view("Acme"));
+        assert_eq!(over.map(|n| n.kind), Some(NoticeKind::Recovery));
+        assert_eq!(told, Told::default());
+    }
+
+    #[test]
+    fn a_retried_failure_that_becomes_an_incident_is_told_as_the_incident() {
+        let (told, _) =
+            step_hearing_retries(&Told::default(), &retrying("Acme", Duration::hours(5)));
+        let (told, notice) = step_hearing_retries(&told, &retrying("Acme", Duration::minutes(-1)));
+        assert_eq!(notice.map(|n| n.kind), Some(NoticeKind::Incident));
+        assert_eq!(told.incident, Some(Incident::Unreachable));
+        assert!(!told.retrying);
     }
 
     #[test]

@@ -242,7 +242,7 @@ impl Controller {
             MenuAction::Quit => self.stopping = true,
             MenuAction::RetryVault => self.open_vault(opened),
             MenuAction::ToggleNotifications => {
-                self.settings.notifications = !self.settings.notifications;
+                self.settings.toggle_notifications();
                 self.save_settings();
                 self.status.notifications = self.settings.notifications;
                 self.publish();
@@ -723,24 +723,28 @@ impl Controller {
 
     fn decide_notifications(&mut self, views: &[CredentialView]) {
         let now = self.status.now;
+        // Retried failures are followed only for a person who asked to hear of them: otherwise
+        // their end would be told as a recovery from something never told.
+        let retrying = self.settings.notifies(notify::NoticeKind::Retrying);
         let mut notices = Vec::new();
         let mut told = HashMap::with_capacity(views.len());
         for view in views {
             let previous = self.told.remove(&view.id).unwrap_or_default();
-            let decision = notify::notify_decision(&previous, view, now);
+            let decision = notify::notify_decision(&previous, view, now, retrying);
             notices.extend(decision.notice);
             told.insert(view.id.clone(), decision.told);
         }
         self.told = told;
+        let notices: Vec<_> = notices
+            .into_iter()
+            .filter(|notice| self.settings.notifies(notice.kind))
+            .collect();
         let notices = if self.seeded {
             notify::merge(notices)
         } else {
             notify::at_startup(notices).into_iter().collect()
         };
         self.seeded = true;
-        if !self.settings.notifications {
-            return;
-        }
         for notice in notices {
             tracing::info!("notifying: {}", notice.summary);
             self.desktop.notify(&notice);

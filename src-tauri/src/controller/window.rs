@@ -257,9 +257,14 @@ impl Controller {
     }
 
     fn app_info(&self) -> Value {
+        // As the engine resolves it (it may not be open yet): the environment, the config, Webex.
         let base = std::env::var("WEBEX_API_BASE")
             .ok()
             .filter(|b| !b.trim().is_empty())
+            .or_else(|| {
+                let config = self.config_store()?.current().ok()?;
+                config.settings.api_base.as_ref().map(ToString::to_string)
+            })
             .unwrap_or_else(|| webex_token_core::model::DEFAULT_API_BASE.to_owned());
         json!({
             "version": env!("CARGO_PKG_VERSION"),
@@ -443,7 +448,7 @@ impl Controller {
             let answer = match actions::put_on_clipboard(desktop, text, clear_after, "link").await {
                 Ok(text) => {
                     let _ = done.send(Done::Copied(text));
-                    Ok(json!({ "clears_in_secs": clear_after.as_secs() }))
+                    Ok(json!({ "clears_in_secs": clear_after.map(|d| d.as_secs()) }))
                 }
                 Err(why) => Err(ApiError::new(ErrorKind::Internal, why)),
             };
@@ -480,7 +485,7 @@ impl Controller {
                     {
                         Ok(text) => {
                             let _ = done.send(Done::Copied(text));
-                            Ok(json!({ "clears_in_secs": clear_after.as_secs() }))
+                            Ok(json!({ "clears_in_secs": clear_after.map(|d| d.as_secs()) }))
                         }
                         Err(why) => Err(ApiError::new(ErrorKind::Internal, why)),
                     }
@@ -606,23 +611,21 @@ impl Controller {
     }
 
     fn preferences(&self) -> Answer {
-        let schedule = match self.config_store() {
-            Some(store) => store
-                .current()
-                .map_err(ApiError::from)?
-                .settings
-                .schedule
-                .clone(),
+        let engine_settings = match self.config_store() {
+            Some(store) => store.current().map_err(ApiError::from)?.settings.clone(),
             None => Default::default(),
         };
-        let prefs =
-            crate::window::prefs::read(&schedule, &self.settings, self.status.start_at_login);
+        let prefs = crate::window::prefs::read(
+            &engine_settings,
+            &self.settings,
+            self.status.start_at_login,
+        );
         serde_json::to_value(prefs).map_err(internal)
     }
 
     fn set_preferences(&mut self, prefs: wire::Preferences, reply: oneshot::Sender<Answer>) {
-        let schedule = match crate::window::prefs::schedule_of(&prefs) {
-            Ok(schedule) => schedule,
+        let asked = match crate::window::prefs::engine_settings_of(&prefs) {
+            Ok(asked) => asked,
             Err(e) => {
                 let _ = reply.send(Err(e));
                 return;
@@ -630,7 +633,8 @@ impl Controller {
         };
         if let Some(store) = self.config_store() {
             let written = store.update(|config| {
-                config.settings.schedule = schedule;
+                config.settings.schedule = asked.schedule;
+                config.settings.api_base = asked.api_base;
                 Ok::<_, ConfigError>(())
             });
             if let Err(e) = written {

@@ -1,7 +1,9 @@
 //! Preferences as the window edits them: the refresh schedule is core's `[settings.schedule]`
 //! (checked by core's own policy rules), the rest is the tray's own settings.
 
-use webex_token_core::config::ScheduleSettings;
+use url::Url;
+use webex_token_core::config::{ScheduleSettings, Settings};
+use webex_token_core::engine::parse_api_base;
 use webex_token_core::policy::Policy;
 
 use super::error::ApiError;
@@ -11,10 +13,12 @@ use crate::settings::TraySettings;
 /// The longest clipboard delay offered: a day.
 const MAX_CLIPBOARD_CLEAR_SECS: u64 = 86_400;
 
-pub fn read(schedule: &ScheduleSettings, tray: &TraySettings, start_at_login: bool) -> Preferences {
+/// The preferences from core's `[settings]` (the schedule, the default API base) and the tray's.
+pub fn read(engine: &Settings, tray: &TraySettings, start_at_login: bool) -> Preferences {
     // A schedule core refuses is shown with the defaults; the keeper's log says why.
-    let policy = Policy::from_settings(schedule).unwrap_or_default();
+    let policy = Policy::from_settings(&engine.schedule).unwrap_or_default();
     let secs = |d: chrono::Duration| u64::try_from(d.num_seconds()).unwrap_or(0);
+    let on = |kind: bool| tray.notifications && kind;
     Preferences {
         refresh_share: policy.refresh_share,
         min_margin_secs: secs(policy.min_margin),
@@ -22,18 +26,23 @@ pub fn read(schedule: &ScheduleSettings, tray: &TraySettings, start_at_login: bo
         personal_warning_secs: secs(policy.personal_warning),
         clipboard_clear_secs: tray.clipboard_clear_secs,
         notifications: NotificationPrefs {
-            attention: tray.notifications,
-            // The tray never notifies a failure it retries by itself (notify::notify_decision).
-            refresh_failed: false,
-            recovered: tray.notifications,
+            attention: on(tray.notify_attention),
+            refresh_failed: on(tray.notify_retrying),
+            recovered: on(tray.notify_recovered),
         },
         start_at_login,
-        default_api_base: None,
+        default_api_base: engine.api_base.as_ref().map(Url::to_string),
     }
 }
 
-/// The schedule the preferences ask for, refused as core would refuse it, naming the field.
-pub fn schedule_of(prefs: &Preferences) -> Result<ScheduleSettings, ApiError> {
+/// What the preferences ask of core's `[settings]`, refused as core would refuse it, naming the
+/// field.
+pub struct EngineSettings {
+    pub schedule: ScheduleSettings,
+    pub api_base: Option<Url>,
+}
+
+pub fn engine_settings_of(prefs: &Preferences) -> Result<EngineSettings, ApiError> {
     let schedule = ScheduleSettings {
         refresh_share: Some(prefs.refresh_share),
         min_margin_secs: Some(prefs.min_margin_secs),
@@ -54,24 +63,26 @@ pub fn schedule_of(prefs: &Preferences) -> Result<ScheduleSettings, ApiError> {
             "clear the clipboard within a day (86400 seconds), or never (0)",
         ));
     }
-    if prefs
-        .default_api_base
-        .as_deref()
-        .is_some_and(|b| !b.trim().is_empty())
-    {
-        return Err(ApiError::invalid(
-            "default_api_base",
-            "the default API base is set with WEBEX_API_BASE for now; set it per credential here",
-        ));
-    }
-    Ok(schedule)
+    let api_base = match prefs.default_api_base.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(parse_api_base(text).map_err(|problem| {
+            ApiError::invalid("default_api_base", format!("{text}: {problem}"))
+        })?),
+    };
+    Ok(EngineSettings { schedule, api_base })
 }
 
-/// Stores the tray's part of the preferences.
+/// Stores the tray's part of the preferences. All kinds of notification off turns the tray
+/// menu's switch off and keeps each kind as it was, for the menu to turn back on.
 pub fn apply(prefs: &Preferences, tray: &mut TraySettings) {
     tray.clipboard_clear_secs = prefs.clipboard_clear_secs;
     let n = &prefs.notifications;
-    tray.notifications = n.attention || n.recovered;
+    tray.notifications = n.attention || n.refresh_failed || n.recovered;
+    if tray.notifications {
+        tray.notify_attention = n.attention;
+        tray.notify_retrying = n.refresh_failed;
+        tray.notify_recovered = n.recovered;
+    }
 }
 
 #[cfg(test)]
@@ -79,11 +90,20 @@ mod tests {
     use super::*;
 
     fn defaults() -> Preferences {
-        read(
-            &ScheduleSettings::default(),
-            &TraySettings::default(),
-            false,
-        )
+        read(&Settings::default(), &TraySettings::default(), false)
+    }
+
+    /// What `prefs` become once stored and read back.
+    fn stored(prefs: &Preferences) -> Preferences {
+        let asked = engine_settings_of(prefs).unwrap();
+        let engine = Settings {
+            schedule: asked.schedule,
+            api_base: asked.api_base,
+            ..Settings::default()
+        };
+        let mut tray = TraySettings::default();
+        apply(prefs, &mut tray);
+        read(&engine, &tray, prefs.start_at_login)
     }
 
     #[test]
@@ -93,47 +113,76 @@ mod tests {
         assert_eq!(prefs.min_margin_secs, 900);
         assert_eq!(prefs.max_margin_secs, 172_800);
         assert_eq!(prefs.clipboard_clear_secs, 30);
+        assert_eq!(prefs.default_api_base, None);
+        assert!(prefs.notifications.attention && prefs.notifications.recovered);
+        assert!(!prefs.notifications.refresh_failed);
     }
 
     #[test]
     fn a_schedule_core_refuses_is_refused_naming_the_field() {
+        let field = |prefs: &Preferences| engine_settings_of(prefs).err().and_then(|e| e.field);
         let mut prefs = defaults();
         prefs.refresh_share = 1.5;
-        assert_eq!(
-            schedule_of(&prefs).unwrap_err().field,
-            Some("refresh_share")
-        );
+        assert_eq!(field(&prefs), Some("refresh_share"));
         let mut prefs = defaults();
         prefs.min_margin_secs = prefs.max_margin_secs + 1;
+        assert_eq!(field(&prefs), Some("min_margin_secs"));
+    }
+
+    #[test]
+    fn a_default_api_base_in_clear_text_is_refused_naming_the_field() {
+        let mut prefs = defaults();
+        prefs.default_api_base = Some("http://webex.example.com/v1".into());
+        let error = engine_settings_of(&prefs).err().expect("refused");
+        assert_eq!(error.field, Some("default_api_base"));
+        assert!(error.message.contains("clear text"), "{}", error.message);
+        prefs.default_api_base = Some("  ".into());
         assert_eq!(
-            schedule_of(&prefs).unwrap_err().field,
-            Some("min_margin_secs")
+            stored(&prefs).default_api_base,
+            None,
+            "blank means Webex's own"
         );
     }
 
     #[test]
-    fn retried_failures_are_never_notified_so_the_switch_reads_off() {
+    fn each_notification_switch_is_kept_as_asked() {
+        for (attention, refresh_failed, recovered) in [
+            (true, true, false),
+            (false, false, true),
+            (false, true, false),
+        ] {
+            let mut prefs = defaults();
+            prefs.notifications = NotificationPrefs {
+                attention,
+                refresh_failed,
+                recovered,
+            };
+            assert_eq!(stored(&prefs).notifications, prefs.notifications);
+        }
+    }
+
+    #[test]
+    fn all_notifications_off_is_the_menus_switch_off() {
         let mut prefs = defaults();
-        assert!(!prefs.notifications.refresh_failed);
-        prefs.notifications.refresh_failed = true;
+        prefs.notifications = NotificationPrefs {
+            attention: false,
+            refresh_failed: false,
+            recovered: false,
+        };
         let mut tray = TraySettings::default();
         apply(&prefs, &mut tray);
-        let stored = read(&ScheduleSettings::default(), &tray, false);
-        assert!(
-            !stored.notifications.refresh_failed,
-            "as stored, not as asked"
-        );
-        assert!(stored.notifications.attention);
+        assert!(!tray.notifications);
+        tray.toggle_notifications();
+        let back = read(&Settings::default(), &tray, false);
+        assert!(back.notifications.attention && back.notifications.recovered);
     }
 
     #[test]
     fn changed_preferences_read_back_the_same() {
         let mut prefs = defaults();
         prefs.refresh_share = 0.3;
-        prefs.clipboard_clear_secs = 5;
-        let schedule = schedule_of(&prefs).unwrap();
-        let mut tray = TraySettings::default();
-        apply(&prefs, &mut tray);
-        assert_eq!(read(&schedule, &tray, false), prefs);
+        prefs.clipboard_clear_secs = 0;
+        prefs.default_api_base = Some("https://webex.example.com/v1".into());
+        assert_eq!(stored(&prefs), prefs);
     }
 }

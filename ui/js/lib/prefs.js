@@ -42,7 +42,7 @@ export function formToPrefs(form) {
   const minMinutes = take('min_margin_minutes', validateWhole(form.min_margin_minutes, { min: 1, max: 1440, what: 'the minutes' }));
   const maxHours = take('max_margin_hours', validateWhole(form.max_margin_hours, { min: 1, max: 720, what: 'the hours' }));
   const warn = take('personal_warning_minutes', validateWhole(form.personal_warning_minutes, { min: 5, max: 600, what: 'the minutes' }));
-  const clear = take('clipboard_clear_secs', validateWhole(form.clipboard_clear_secs, { min: 0, max: 3600, what: 'the seconds' }));
+  const clear = take('clipboard_clear_secs', validateWhole(form.clipboard_clear_secs, { min: 0, max: 86400, what: 'the seconds' }));
   const base = take('default_api_base', validateApiBase(form.default_api_base));
   if (!errors.min_margin_minutes && !errors.max_margin_hours && minMinutes * 60 > maxHours * 3600) {
     errors.max_margin_hours = 'The latest refresh must not come before the earliest: raise this or lower the minutes.';

@@ -70,7 +70,7 @@ export function createPreferencesView(app, section) {
         toggle('notify_refresh_failed', 'When a refresh fails and will be retried', 'Usually Webex being briefly unavailable; off by default.'),
         toggle('notify_recovered', 'When a credential works again')),
       group('Startup', null, toggle('start_at_login', 'Start Webex Token Tray when you log in', 'Tokens stay fresh without opening anything.')),
-      group('Webex', null, field({ id: 'p-default_api_base', label: 'Default API base', control: base, optional: true, hint: 'Empty: https://webexapis.com/v1. Credentials can override it one by one.' })));
+      group('Webex', null, field({ id: 'p-default_api_base', label: 'Default API base', control: base, optional: true, hint: 'For every credential without its own. Empty: https://webexapis.com/v1 (or WEBEX_API_BASE when the app was started with it, which wins).' })));
 
     for (const [name, el] of Object.entries(controls)) {
       el.addEventListener(el.type === 'checkbox' ? 'change' : 'input', () => {
@@ -119,6 +119,8 @@ export function createPreferencesView(app, section) {
       const stored = await api.setPreferences(prefs);
       if (mine !== serial) return;
       app.prefs = stored;
+      // The default API base shows in the add form; ask the app which one is in force now.
+      api.appInfo().then((info) => { app.info = info; }, () => {});
       saved.textContent = 'All changes saved';
       saved.className = 'save-state tone-ok';
       announce('Preferences saved.');
