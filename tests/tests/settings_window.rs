@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use serde_json::Value;
+use webex_token_tests::desktop::clipboard;
 use webex_token_tests::desktop::tray::TrayDesktop;
 use webex_token_tests::desktop::window::SettingsWindow;
 use webex_token_tests::sandbox::{DEFAULT_TEST_SCOPES, Sandbox, follow_as_browser, free_port};
@@ -136,6 +137,25 @@ async fn an_integration_added_in_the_window_is_authorized_in_the_browser_and_tur
         )
         .await?;
     window.screenshot("audit").await?;
+    // Filtered by action, only those records are left.
+    window.click("#audit-action option[value=check]").await?;
+    window
+        .wait_until(
+            "no record of a check",
+            "return /No records match/.test(document.querySelector('.audit-message')?.textContent)",
+        )
+        .await?;
+    window
+        .click("#audit-action option[value=authorize]")
+        .await?;
+    window
+        .wait_until(
+            "only the authorization",
+            "const rows = [...document.querySelectorAll('.audit-table tbody tr')];\
+             return rows.length > 0 && rows.every((r) => /Authoriz/.test(r.textContent));",
+        )
+        .await?;
+
     window.click("a[data-route=preferences]").await?;
     window
         .wait_until(
@@ -144,10 +164,98 @@ async fn an_integration_added_in_the_window_is_authorized_in_the_browser_and_tur
         )
         .await?;
     window.screenshot("preferences").await?;
+    preferences_are_stored_where_the_engine_and_the_tray_read_them(&sandbox, &window).await?;
+
+    // Copy token: a token the fake issued, kept on the clipboard (the delay is now 0), never in
+    // the page.
+    window.click("a[data-route=credentials]").await?;
+    window.click_button("Copy token").await?;
+    let until = tokio::time::Instant::now() + Duration::from_secs(30);
+    let copied = loop {
+        if let Some(text) = clipboard::read().await?.filter(|t| !t.is_empty()) {
+            break text;
+        }
+        assert!(tokio::time::Instant::now() < until, "nothing was copied");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        sandbox.all_secrets().contains(&copied),
+        "the clipboard holds a token the fake issued"
+    );
+    window.assert_no_secrets(&sandbox, "after copying").await?;
+
+    // Remove, confirmed: gone from the list, the CLI and the vault.
+    window.click_button("Remove…").await?;
+    window.screenshot("remove-confirm").await?;
+    window
+        .click("dialog[open] .dialog-actions .btn-danger")
+        .await?;
+    window
+        .wait_until(
+            "the list without it",
+            "return ![...document.querySelectorAll('.row-name')].some((n) => n.textContent === 'Acme via the window')",
+        )
+        .await?;
+    let listed = sandbox.run(&["list", "--json"]).await.ok();
+    assert!(
+        !listed.stdout.contains("Acme via the window"),
+        "removed in the window, gone for the CLI: {}",
+        listed.stdout
+    );
 
     let tray = window.close().await?;
     drop(tray);
     desktop.assert_no_leaks();
+    Ok(())
+}
+
+/// Preferences changed in the window land in the engine's config (the default API base, read
+/// by every process) and the tray's settings; one the engine would refuse is refused in place.
+async fn preferences_are_stored_where_the_engine_and_the_tray_read_them(
+    sandbox: &Sandbox,
+    window: &SettingsWindow,
+) -> Result<()> {
+    const SAVED: &str =
+        "return document.querySelector('.save-state')?.textContent === 'All changes saved'";
+    window
+        .fill("#p-default_api_base", "http://webex.example.com/v1")
+        .await?;
+    window
+        .wait_until(
+            "the clear-text API base refused at its field",
+            "return /https/.test(document.getElementById('p-default_api_base-msg')?.textContent ?? '')",
+        )
+        .await?;
+    window
+        .fill("#p-default_api_base", "https://eu.webex.example/v1")
+        .await?;
+    window.fill("#p-clipboard_clear_secs", "0").await?;
+    window.click("#p-notify_refresh_failed").await?;
+    // Saving follows typing after a pause: wait for what lands in the files.
+    let tray_file = sandbox.config_dir().join("tray.toml");
+    let wanted = [
+        "clipboard_clear_secs = 0",
+        "notify_retrying = true",
+        "notify_attention = true",
+    ];
+    let until = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let config = std::fs::read_to_string(sandbox.config_file())?;
+        let tray = std::fs::read_to_string(&tray_file).unwrap_or_default();
+        let stored = config.contains("api_base = \"https://eu.webex.example/v1\"")
+            && wanted.iter().all(|line| tray.contains(line));
+        if stored {
+            assert!(!config.contains("webex.example.com"), "{config}");
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < until,
+            "the preferences never reached the files:\n{config}\n--- tray.toml\n{tray}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    window.wait_until("the preferences saved", SAVED).await?;
+    window.screenshot("preferences-changed").await?;
     Ok(())
 }
 
