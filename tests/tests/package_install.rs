@@ -98,14 +98,16 @@ impl Drop for Installed {
     }
 }
 
-/// Every path in the package's data, as `dpkg-deb -c` lists them (`./usr/bin/x` -> `/usr/bin/x`).
+/// Every path in the package's data, as `dpkg-deb -c` lists them (`./usr/bin/x` or `usr/bin/x`,
+/// as the archiver wrote it -> `/usr/bin/x`).
 fn paths_in(deb: &Path) -> Result<Vec<PathBuf>> {
     let listing = run_ok("dpkg-deb", &["-c", &deb.display().to_string()])?;
     Ok(listing
         .lines()
         .filter_map(|line| line.split_whitespace().nth(5))
-        .map(|path| PathBuf::from(path.trim_start_matches('.').trim_end_matches('/')))
-        .filter(|path| path != Path::new("") && path != Path::new("/"))
+        .map(|path| path.trim_start_matches('.').trim_matches('/'))
+        .filter(|path| !path.is_empty())
+        .map(|path| Path::new("/").join(path))
         .collect())
 }
 
@@ -196,6 +198,18 @@ async fn the_package_installs_runs_from_the_tray_and_purges_without_a_trace() ->
             entry.display()
         );
     }
+    // What desktop environments check before they list an app.
+    let validated = std::process::Command::new("desktop-file-validate")
+        .arg(entry)
+        .output()
+        .context("running desktop-file-validate (apt-get install desktop-file-utils)")?;
+    assert!(
+        validated.status.success() && validated.stdout.is_empty(),
+        "{} is not a valid desktop entry: {}{}",
+        entry.display(),
+        String::from_utf8_lossy(&validated.stdout),
+        String::from_utf8_lossy(&validated.stderr)
+    );
     let unit = std::fs::read_to_string(UNIT)?;
     assert!(
         unit.lines().any(|l| l == format!("ExecStart={CLI} daemon")),

@@ -10,7 +10,7 @@ fn main() {
             let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
             let menu = Menu::with_items(app, &[&quit])?;
             TrayIconBuilder::with_id("bare-tray")
-                .icon(tauri::include_image!("../icons/tray-ok.png"))
+                .icon(tauri::include_image!("../../icons/tray-ok.png"))
                 .menu(&menu)
                 .on_menu_event(|app, _event| app.exit(0))
                 .build(app)?;
