@@ -15,6 +15,7 @@ use serde_json::Value;
 use webex_token_tests::desktop::clipboard;
 use webex_token_tests::desktop::tray::TrayDesktop;
 use webex_token_tests::desktop::window::SettingsWindow;
+use webex_token_tests::fake::{Endpoint, Fault};
 use webex_token_tests::sandbox::{DEFAULT_TEST_SCOPES, Sandbox, follow_as_browser, free_port};
 
 /// The health the list shows for the credential `name` (its row's `row-<health>` class).
@@ -84,7 +85,22 @@ async fn an_integration_added_in_the_window_is_authorized_in_the_browser_and_tur
     let pages = desktop.wait_for_pages(1).await?;
     let url = pages.last().cloned().unwrap_or_default();
     assert!(url.contains(client_id), "the authorize URL: {url}");
-    let (status, _) = follow_as_browser(&url).await;
+    // The code exchange is held back at the fake, so the window is seen saying what it waits
+    // for once the browser is back.
+    sandbox.fake.inject_for(
+        client_id,
+        Endpoint::AccessToken,
+        Fault::Delay(Duration::from_secs(2)),
+        Some(1),
+    );
+    let browser = tokio::spawn(async move { follow_as_browser(&url).await });
+    window
+        .wait_until(
+            "the exchange of the code as the current step",
+            "return document.querySelector('dialog[open] .step-current')?.textContent === 'Getting tokens from Webex'",
+        )
+        .await?;
+    let (status, _) = browser.await?;
     assert_eq!(status, 200, "the loopback listener answered the redirect");
     window
         .wait_until(
@@ -248,10 +264,19 @@ async fn preferences_are_stored_where_the_engine_and_the_tray_read_them(
             assert!(!config.contains("webex.example.com"), "{config}");
             break;
         }
-        assert!(
-            tokio::time::Instant::now() < until,
-            "the preferences never reached the files:\n{config}\n--- tray.toml\n{tray}"
-        );
+        if tokio::time::Instant::now() >= until {
+            let page = window
+                .eval(
+                    "return JSON.stringify({ saved: document.querySelector('.save-state')?.textContent,\
+                       base: document.getElementById('p-default_api_base')?.value,\
+                       clear: document.getElementById('p-clipboard_clear_secs')?.value,\
+                       retried: document.getElementById('p-notify_refresh_failed')?.checked })",
+                )
+                .await?;
+            panic!(
+                "the preferences never reached the files (the page: {page}):\n{config}\n--- tray.toml\n{tray}"
+            );
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     window.wait_until("the preferences saved", SAVED).await?;

@@ -20,11 +20,21 @@ pub struct PendingAuthorization {
     pub url: Url,
     verifier: Secret,
     listener: loopback::Listener,
+    /// Told when the redirect with a code has arrived and its exchange begins.
+    redirected: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl PendingAuthorization {
     pub fn credential(&self) -> &Credential {
         &self.credential
+    }
+
+    /// Resolves when the redirect has arrived and the code is being exchanged for tokens, so a
+    /// shell can say so; dropped unresolved when the flow ends otherwise.
+    pub fn redirected(&mut self) -> tokio::sync::oneshot::Receiver<()> {
+        let (tell, told) = tokio::sync::oneshot::channel();
+        self.redirected = Some(tell);
+        told
     }
 }
 
@@ -61,6 +71,7 @@ impl Authorizer {
             url,
             verifier: pkce.verifier,
             listener,
+            redirected: None,
         })
     }
 
@@ -89,6 +100,7 @@ impl Authorizer {
         let settings = pending.settings.clone();
         let verifier = &pending.verifier;
         let listener = &mut pending.listener;
+        let redirected = &mut pending.redirected;
         loop {
             // Notices first: what arrived before the redirect is told before it is handled.
             let callback = tokio::select! {
@@ -140,6 +152,9 @@ impl Authorizer {
                 ));
                 return Err(self.failed(&credential, AuthorizeError::NoCode));
             };
+            if let Some(tell) = redirected.take() {
+                let _ = tell.send(());
+            }
             let stored = match self.client_secret_of(&credential).await {
                 Ok(secret) => {
                     let exchanged = self

@@ -109,10 +109,23 @@ impl AuthorizeFlow {
             message,
             json!({ "browser_opened": opened.is_ok(), "expires_at": expires_at }),
         );
-        let result = self
-            .engine
-            .finish_authorize(pending, AUTHORIZE_TIMEOUT)
-            .await;
+        let mut pending = pending;
+        let mut redirected = pending.redirected();
+        let finish = self.engine.finish_authorize(pending, AUTHORIZE_TIMEOUT);
+        tokio::pin!(finish);
+        // Biased: the redirect is told before the result it leads to.
+        let result = tokio::select! {
+            biased;
+            Ok(()) = &mut redirected => {
+                self.progress(
+                    "exchanging",
+                    format!("Webex sent the browser back; getting tokens for \"{name}\"…"),
+                    json!({}),
+                );
+                finish.await
+            }
+            result = &mut finish => result,
+        };
         self.ended(result);
     }
 
