@@ -11,8 +11,6 @@ use webex_token_core::state::AttentionReason;
 use crate::status::CredentialView;
 
 /// Where people get new client secrets (the app's page) and personal access tokens.
-pub const DEVELOPER_PORTAL: &str = "https://developer.webex.com/my-apps";
-pub const PERSONAL_TOKEN_PAGE: &str = "https://developer.webex.com/docs/getting-started";
 /// Where an org admin authorizes service apps.
 pub const CONTROL_HUB: &str = "https://admin.webex.com/apps/serviceapps";
 
@@ -44,8 +42,34 @@ pub enum FixAction {
     Authorize,
     Refresh,
     OpenPage(&'static str),
+    /// The settings window, opened at what fixes it.
+    InWindow(WindowTask),
     /// Nothing the tray can do; the label says what to do.
     None,
+}
+
+/// Where the settings window opens for a fix: the credential selected, with the dialog that
+/// fixes it open when there is one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WindowTask {
+    /// Replace the client secret (a rotated or rejected one).
+    ReplaceClientSecret,
+    /// Paste a new personal access token.
+    ReplacePersonalToken,
+    /// Show the credential: its detail pane has the fix.
+    Show,
+}
+
+impl WindowTask {
+    /// What the page is told (`open-at`, API.md): the view and the secret to replace.
+    pub fn to_place(self, id: &str) -> serde_json::Value {
+        let secret = match self {
+            WindowTask::ReplaceClientSecret => Some("client-secret"),
+            WindowTask::ReplacePersonalToken => Some("personal-token"),
+            WindowTask::Show => None,
+        };
+        serde_json::json!({ "view": "credential", "id": id, "replace_secret": secret })
+    }
 }
 
 impl Fix {
@@ -130,29 +154,28 @@ impl Fix {
     pub fn action_label(&self) -> String {
         match self {
             Fix::AuthorizeAgain => "Authorize again…".into(),
-            Fix::ReplaceClientSecret => "Get the new client secret at developer.webex.com…".into(),
-            Fix::ReplacePersonalToken => {
-                "Get a new personal access token at developer.webex.com…".into()
-            }
+            Fix::ReplaceClientSecret => "Replace the client secret…".into(),
+            Fix::ReplacePersonalToken => "Paste a new personal access token…".into(),
             Fix::AuthorizeAppInOrg => "Open Control Hub: an org admin authorizes it there…".into(),
             Fix::FixBearer { bearer } => format!("Fix “{bearer}” first: it mints these tokens"),
-            Fix::CheckSettings => "Check its client id and org id in Settings".into(),
+            Fix::CheckSettings => "Check its client id and org id in Settings…".into(),
             Fix::RefreshNow => "Refresh now".into(),
-            Fix::ChooseBearer => "Link it to another bearer in Settings".into(),
-            Fix::AddAgain => "Remove it and add it again in Settings".into(),
+            Fix::ChooseBearer => "Link it to another bearer in Settings…".into(),
+            Fix::AddAgain => "Remove it and add it again in Settings…".into(),
         }
     }
 
     pub fn action(&self) -> FixAction {
         match self {
             Fix::AuthorizeAgain => FixAction::Authorize,
-            Fix::ReplaceClientSecret => FixAction::OpenPage(DEVELOPER_PORTAL),
-            Fix::ReplacePersonalToken => FixAction::OpenPage(PERSONAL_TOKEN_PAGE),
+            Fix::ReplaceClientSecret => FixAction::InWindow(WindowTask::ReplaceClientSecret),
+            Fix::ReplacePersonalToken => FixAction::InWindow(WindowTask::ReplacePersonalToken),
             Fix::AuthorizeAppInOrg => FixAction::OpenPage(CONTROL_HUB),
             Fix::RefreshNow => FixAction::Refresh,
-            Fix::FixBearer { .. } | Fix::CheckSettings | Fix::ChooseBearer | Fix::AddAgain => {
-                FixAction::None
+            Fix::CheckSettings | Fix::ChooseBearer | Fix::AddAgain => {
+                FixAction::InWindow(WindowTask::Show)
             }
+            Fix::FixBearer { .. } => FixAction::None,
         }
     }
 
@@ -161,11 +184,11 @@ impl Fix {
         match self {
             Fix::AuthorizeAgain => "Choose “Authorize again…” in its tray menu.".into(),
             Fix::ReplaceClientSecret => {
-                "Copy the new client secret from developer.webex.com and store it in Settings."
+                "Copy the new client secret from developer.webex.com, then choose “Replace the client secret…” in its tray menu."
                     .into()
             }
             Fix::ReplacePersonalToken => {
-                "Get a new personal access token from developer.webex.com and store it in Settings."
+                "Get a new personal access token from developer.webex.com, then choose “Paste a new personal access token…” in its tray menu."
                     .into()
             }
             Fix::AuthorizeAppInOrg => {

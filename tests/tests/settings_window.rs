@@ -14,7 +14,7 @@ use anyhow::Result;
 use serde_json::Value;
 use webex_token_tests::desktop::clipboard;
 use webex_token_tests::desktop::tray::TrayDesktop;
-use webex_token_tests::desktop::window::SettingsWindow;
+use webex_token_tests::desktop::window::{Opener, SettingsWindow};
 use webex_token_tests::fake::{Endpoint, Fault};
 use webex_token_tests::sandbox::{DEFAULT_TEST_SCOPES, Sandbox, follow_as_browser, free_port};
 
@@ -506,6 +506,82 @@ async fn a_passphrase_vault_opens_with_the_right_passphrase_only() -> Result<()>
         .assert_no_secrets(&sandbox, "after unlocking")
         .await?;
     window.close().await?;
+    desktop.assert_no_leaks();
+    Ok(())
+}
+
+/// Webex rotated the client secret: the tray menu's fix opens the window at the dialog that
+/// replaces it, and with the new secret the credential refreshes again.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rotated_client_secret_is_replaced_from_the_tray_menus_fix() -> Result<()> {
+    let sandbox = Sandbox::start().await;
+    let port = free_port();
+    let client_id = sandbox.add_integration("Acme Corp", port).await;
+    sandbox.authorize_as_browser("Acme Corp").await.ok();
+    let rotated = sandbox.secret("rotated-client-secret-5d21c8e0");
+    sandbox.fake.register_integration(
+        &client_id,
+        &rotated,
+        &[&format!("http://localhost:{port}/callback")],
+        DEFAULT_TEST_SCOPES,
+    );
+    sandbox
+        .run(&["refresh", "Acme Corp"])
+        .await
+        .fails()
+        .says(&["rejected the client id or secret"]);
+    let refused = sandbox.refreshes(&client_id).len();
+
+    let mut desktop = TrayDesktop::start(&sandbox).await?;
+    let window = SettingsWindow::open_by(
+        &mut desktop,
+        Opener::CredentialItem {
+            name: "Acme Corp",
+            item: "Replace the client secret…",
+        },
+    )
+    .await?;
+    window
+        .wait_until(
+            "the dialog that replaces the secret, for this credential",
+            "return document.querySelector('dialog[open] h2')?.textContent === 'Replace the client secret'\
+             && /Acme Corp/.test(document.querySelector('dialog[open]').textContent)\
+             && document.querySelector('.detail h2')?.textContent === 'Acme Corp'",
+        )
+        .await?;
+    window.screenshot("replace-secret").await?;
+    window.fill("dialog[open] #secret-value", &rotated).await?;
+    window.click_button("Save secret").await?;
+    window
+        .wait_until(
+            "the dialog closed",
+            "return !document.querySelector('dialog[open]')",
+        )
+        .await?;
+    window
+        .assert_no_secrets(&sandbox, "after replacing the secret")
+        .await?;
+
+    window.click_button("Refresh now").await?;
+    let until = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let health = window
+            .eval_with(ROW_HEALTH, vec![Value::from("Acme Corp")])
+            .await?;
+        if health == "row-ok" && sandbox.refreshes(&client_id).len() > refused {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < until,
+            "never refreshed with the new secret: {health}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let token = sandbox.token(&["Acme Corp"]).await;
+    assert!(sandbox.fake.token_is_valid(&token));
+
+    let tray = window.close().await?;
+    drop(tray);
     desktop.assert_no_leaks();
     Ok(())
 }

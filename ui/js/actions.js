@@ -132,7 +132,10 @@ export function createActions(app) {
           const input = h('input', { type: 'password', class: 'input', autocomplete: 'off', spellcheck: 'false', required: true });
           const expires = personal ? h('input', { type: 'datetime-local', class: 'input' }) : null;
           const save = h('button', { type: 'button', class: 'btn btn-primary', text: personal ? 'Save token' : 'Save secret', on: { click: () => form.requestSubmit() } });
+          const where = h('button', { type: 'button', class: 'btn btn-link btn-inline', on: { click: () => actions.openLink(personal ? 'personal-token' : 'developer-portal') } },
+            icon('external'), h('span', { text: 'Open developer.webex.com' }));
           const form = h('form', { class: 'form', novalidate: true },
+            h('p', { class: 'field-hint' }, where),
             field({ id: 'secret-value', label: personal ? 'Personal access token' : 'Client secret', control: input, hint: 'Stored in the vault; never shown again.' }),
             personal ? field({ id: 'secret-expires', label: 'Expires', optional: true, control: expires, hint: 'Leave empty for 12 hours from now.' }) : null);
           const validate = () => {

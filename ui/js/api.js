@@ -67,4 +67,4 @@ export const api = {
 };
 
 /** Events the window listens to. */
-export const EVENTS = ['status', 'engine-event', 'authorize-progress', 'vault-state'];
+export const EVENTS = ['status', 'engine-event', 'authorize-progress', 'vault-state', 'open-at'];

@@ -163,6 +163,14 @@ async function boot() {
     app.emit('engine-event', event);
   });
   await listen('authorize-progress', (progress) => app.emit('authorize-progress', progress));
+  // A fix chosen in the tray menu: the credential, with the dialog that fixes it.
+  const openAt = (place) => {
+    if (place?.view !== 'credential' || !app.get(place.id)) return;
+    app.navigate('credentials');
+    app.emit('select', place.id);
+    if (place.replace_secret) app.actions.setSecret(place.id, place.replace_secret);
+  };
+  await listen('open-at', openAt);
 
   const fromHash = () => {
     const route = location.hash.replace(/^#/, '');
@@ -173,6 +181,7 @@ async function boot() {
   if (app.vault.state !== 'unlocked' && !location.hash) history.replaceState(null, '', '#unlock');
   $('#view-loading').hidden = true;
   fromHash();
+  openAt(info.open_at);
   $('#app').removeAttribute('aria-busy');
   // For measuring "click to usable window" from outside (WebDriver reads this entry).
   performance.mark('window-ready');

@@ -643,6 +643,7 @@ export function createMockBackend(params = new URLSearchParams(), options = {}) 
         default_redirect_uri: 'http://localhost:6855/callback',
         default_scopes: [...DEFAULT_SCOPES],
         platform: 'linux',
+        open_at: null,
       };
     },
     async list_status() {

@@ -24,7 +24,7 @@ const documentedEvents = headingsUnder('Events');
 
 test('the contract names commands and events', () => {
   assert.ok(documentedCommands.length >= 20, documentedCommands.join(','));
-  assert.deepEqual(documentedEvents.sort(), ['authorize-progress', 'engine-event', 'status', 'vault-state']);
+  assert.deepEqual(documentedEvents.sort(), ['authorize-progress', 'engine-event', 'open-at', 'status', 'vault-state']);
 });
 
 test('api.js calls only documented commands, and every documented command', () => {

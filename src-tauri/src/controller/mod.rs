@@ -248,7 +248,7 @@ impl Controller {
                 self.publish();
             }
             MenuAction::ToggleStartAtLogin => self.toggle_start_at_login(),
-            MenuAction::Settings | MenuAction::Unlock => self.desktop.show_settings(),
+            MenuAction::Settings | MenuAction::Unlock => self.open_window_at(None),
             MenuAction::RefreshAll => {
                 if let Some(engine) = self.engine.clone() {
                     self.working
@@ -296,6 +296,9 @@ impl Controller {
                     }
                     Some(FixAction::OpenPage(url)) => {
                         tokio::spawn(actions::open_page(self.desktop.clone(), url.to_owned()));
+                    }
+                    Some(FixAction::InWindow(task)) => {
+                        self.open_window_at(Some(task.to_place(id.as_str())))
                     }
                     Some(FixAction::None) | None => {}
                 }

@@ -90,6 +90,8 @@ pub struct Preview {
 pub struct WindowState {
     pub sessions: HashMap<String, Session>,
     pub previews: HashMap<String, Preview>,
+    /// Where a window being opened should land (`open_at` in its app info).
+    pub open_at: Option<Value>,
     serial: u64,
 }
 
@@ -108,11 +110,26 @@ pub struct Unlocked {
 }
 
 impl Controller {
+    /// Shows the settings window, at `place` when given: an open window is told at once, a new
+    /// one asks for it as it starts.
+    pub(super) fn open_window_at(&mut self, place: Option<Value>) {
+        if let Some(place) = place {
+            if self.desktop.window_open() {
+                self.desktop.to_window("open-at", place);
+            } else {
+                self.window.open_at = Some(place);
+            }
+        }
+        self.desktop.show_settings();
+    }
+
     pub(super) fn on_window(&mut self, request: WindowRequest) {
         let WindowRequest { command, reply } = request;
         match command {
             WindowCommand::AppInfo => {
-                let _ = reply.send(Ok(self.app_info()));
+                let mut info = self.app_info();
+                info["open_at"] = self.window.open_at.take().unwrap_or(Value::Null);
+                let _ = reply.send(Ok(info));
             }
             WindowCommand::ListStatus => self.list_status(reply),
             WindowCommand::GetCredential(id) => self.get_credential(id, reply),

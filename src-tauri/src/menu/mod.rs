@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use webex_token_core::Health;
 use webex_token_core::model::{CredentialId, Kind};
 
-use crate::remedy::{self, Fix, FixAction};
+use crate::remedy::{self, Fix, FixAction, WindowTask};
 use crate::status::{Activity, CredentialView, Keeper, TrayStatus, VaultLock, VaultState};
 use labels::{LABEL_CHARS, NAME_CHARS, display, remaining};
 
@@ -390,6 +390,12 @@ fn credential_submenu(credential: &CredentialView, status: &TrayStatus) -> MenuE
                 MenuAction::Fix(id.clone()),
                 &remedy.action_label(),
                 open,
+            )),
+            // A secret is stored only in an open vault; a credential can be looked at anyway.
+            FixAction::InWindow(task) => entries.push(item(
+                MenuAction::Fix(id.clone()),
+                &remedy.action_label(),
+                open || task == WindowTask::Show,
             )),
             FixAction::None => {
                 entries.push(info(&format!("info:{id}:fix"), &remedy.action_label()))

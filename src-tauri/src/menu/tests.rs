@@ -666,3 +666,49 @@ fn no_label_ever_holds_a_secret_or_core_message_text() {
         assert!(!label.contains("webex-token "), "{label}");
     }
 }
+
+#[test]
+fn fixes_made_in_the_settings_window_are_items_that_open_it_there() {
+    let model = menu_model(&status(vec![needing(
+        "Secret",
+        AttentionReason::ClientRejected,
+    )]));
+    let MenuEntry::Item { id, enabled, .. } = find(&model, "Replace the client secret…") else {
+        panic!("the fix is an item");
+    };
+    assert!(enabled);
+    let action = MenuAction::from_id(id).expect("a click does something");
+    let MenuAction::Fix(credential) = &action else {
+        panic!("the fix of the credential: {action:?}");
+    };
+    assert_eq!(
+        Fix::ReplaceClientSecret.action(),
+        FixAction::InWindow(WindowTask::ReplaceClientSecret)
+    );
+    assert_eq!(
+        WindowTask::ReplaceClientSecret.to_place(credential.as_str()),
+        serde_json::json!({ "view": "credential", "id": credential.as_str(), "replace_secret": "client-secret" })
+    );
+
+    // A secret is stored only in an open vault: locked, the item waits for it.
+    let mut locked = status(vec![needing("Secret", AttentionReason::ClientRejected)]);
+    locked.vault = VaultState::Locked(VaultLock::PassphraseNeeded);
+    assert!(!enabled_item(
+        &menu_model(&locked),
+        "Replace the client secret…"
+    ));
+
+    let lost = CredentialView {
+        stored: false,
+        ..view("Lost")
+    };
+    let model = menu_model(&status(vec![lost]));
+    assert!(enabled_item(
+        &model,
+        "Remove it and add it again in Settings…"
+    ));
+}
+
+fn enabled_item(model: &MenuModel, label: &str) -> bool {
+    enabled(find(model, label))
+}

@@ -75,9 +75,23 @@ impl Drop for DriverGroup {
     }
 }
 
+/// The tray menu item a person clicks to open the window.
+#[derive(Clone, Copy, Debug)]
+pub enum Opener<'a> {
+    /// "Settings…".
+    Settings,
+    /// An item (a prefix of its text) in the submenu of the credential `name`: a fix.
+    CredentialItem { name: &'a str, item: &'a str },
+}
+
 impl SettingsWindow {
     /// Starts the app under tauri-driver and opens its settings window from the tray menu.
     pub async fn open(desktop: &mut TrayDesktop) -> Result<SettingsWindow> {
+        Self::open_by(desktop, Opener::Settings).await
+    }
+
+    /// Starts the app under tauri-driver and opens its settings window with `opener`.
+    pub async fn open_by(desktop: &mut TrayDesktop, opener: Opener<'_>) -> Result<SettingsWindow> {
         desktop.forget_registrations();
         let (port, native_port) = (free_port(), free_port());
         let mut command = desktop.command(tauri_driver());
@@ -109,12 +123,19 @@ impl SettingsWindow {
                 .await
         });
         let mut tray = desktop.attach(driver).await?;
-        tray.wait_for_menu("Settings… enabled", |menu| {
-            menu.find("Settings…").is_some_and(|item| item.enabled)
+        let item = match opener {
+            Opener::Settings => "Settings…",
+            Opener::CredentialItem { item, .. } => item,
+        };
+        tray.wait_for_menu(&format!("{item} enabled"), |menu| {
+            menu.find_starting(item).is_some_and(|node| node.enabled)
         })
         .await?;
         let clicked = tokio::time::Instant::now();
-        tray.click(&["Settings…"]).await?;
+        match opener {
+            Opener::Settings => tray.click(&["Settings…"]).await?,
+            Opener::CredentialItem { name, item } => tray.click_credential(name, item).await?,
+        }
         let client = match tokio::time::timeout(DEADLINE, session).await {
             Ok(Ok(Ok(client))) => client,
             Ok(Ok(Err(e))) => bail!("no WebDriver session: {e}; output:\n{}", tray.app.output()),
@@ -185,14 +206,30 @@ impl SettingsWindow {
             .some((e) => e.textContent.trim() === t && e.offsetParent !== null);";
         self.wait_until_with(&format!("a button {text:?}"), script, vec![text.into()])
             .await?;
-        let buttons = self.client.find_all(Locator::Css("button, a")).await?;
-        for button in buttons {
-            if button.text().await?.trim() == text && button.is_displayed().await? {
-                button.click().await?;
-                return Ok(());
+        // The page re-renders parts of itself as the app's status arrives: a button found a
+        // moment ago may be gone, replaced by its twin. Look again then, as an eye would.
+        for _ in 0..5 {
+            match self.click_visible_button(text).await {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::NoSuchElement
+                        || e.error == fantoccini::error::ErrorStatus::StaleElementReference => {}
+                Err(e) => return Err(e.into()),
             }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
         bail!("no visible button {text:?}")
+    }
+
+    async fn click_visible_button(&self, text: &str) -> Result<bool, fantoccini::error::CmdError> {
+        for button in self.client.find_all(Locator::Css("button, a")).await? {
+            if button.text().await?.trim() == text && button.is_displayed().await? {
+                button.click().await?;
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     pub async fn wait_until_with(&self, what: &str, script: &str, args: Vec<Value>) -> Result<()> {
