@@ -580,6 +580,55 @@ async fn a_rotated_client_secret_is_replaced_from_the_tray_menus_fix() -> Result
     let token = sandbox.token(&["Acme Corp"]).await;
     assert!(sandbox.fake.token_is_valid(&token));
 
+    // Authorized again with a device code, as on a machine whose browser is elsewhere: the
+    // window shows the code, the person enters it at Webex (the test approves it there).
+    sandbox
+        .fake
+        .set_device_poll_interval(Duration::from_millis(200));
+    window.click_button("Authorize with a device code").await?;
+    window
+        .wait_until(
+            "the device code",
+            "return Boolean(document.querySelector('dialog[open] .device-code')?.textContent)",
+        )
+        .await?;
+    window.screenshot("authorize-device").await?;
+    let code = window
+        .eval("return document.querySelector('dialog[open] .device-code').textContent")
+        .await?;
+    assert!(
+        sandbox
+            .fake
+            .approve_device(code.as_str().unwrap_or_default()),
+        "the window shows the fake's user code: {code}"
+    );
+    window
+        .wait_until(
+            "the device authorization done",
+            "return Boolean(document.querySelector('dialog[open] .success-line'))",
+        )
+        .await?;
+    window
+        .click("dialog[open] .dialog-actions .btn-primary")
+        .await?;
+    let device_token = sandbox.token(&["Acme Corp"]).await;
+    assert_ne!(device_token, token, "the device grant's tokens are stored");
+
+    // Revoked, confirmed: Webex no longer accepts the tokens, and they are gone here.
+    window.click_button("Revoke tokens…").await?;
+    window
+        .click("dialog[open] .dialog-actions .btn-danger")
+        .await?;
+    let until = tokio::time::Instant::now() + Duration::from_secs(30);
+    while sandbox.fake.token_is_valid(&device_token) {
+        assert!(
+            tokio::time::Instant::now() < until,
+            "the token still works at Webex"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    sandbox.run(&["token", "Acme Corp"]).await.fails();
+
     let tray = window.close().await?;
     drop(tray);
     desktop.assert_no_leaks();

@@ -240,6 +240,7 @@ const STEPS = {
 function openAuthorizeDialog(app, id, initialMethod) {
   const name = app.nameOf(id);
   let session = null;
+  let early = [];
   let finished = false;
   let method = initialMethod;
   let unsubscribe = () => {};
@@ -281,7 +282,10 @@ function openAuthorizeDialog(app, id, initialMethod) {
         message.textContent = method === 'device' ? 'Asking Webex for a device code\u2026' : 'Opening your browser\u2026';
         primary.textContent = 'Cancel';
         try {
+          early = [];
           ({ session } = await api.authorize(id, method));
+          // Progress sent before the answer arrived (a device code is ready at once).
+          for (const p of early.splice(0)) onProgress(p);
         } catch (error) {
           finished = true;
           renderSteps('start', true);
@@ -308,7 +312,11 @@ function openAuthorizeDialog(app, id, initialMethod) {
       });
 
       const onProgress = (p) => {
-        if (!session || p.session !== session) return;
+        if (!session) {
+          early.push(p);
+          return;
+        }
+        if (p.session !== session) return;
         message.textContent = p.message ?? '';
         replace(extra);
         replace(actionsHost);
