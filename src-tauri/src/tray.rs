@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tauri::menu::{CheckMenuItem, IsMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
@@ -77,7 +77,14 @@ pub fn install(
     Ok(())
 }
 
+/// The menu is redrawn at most this often: people read it at human speed, and a burst of
+/// statuses (a thousand credentials refreshing) becomes one redraw.
+const MIN_REDRAW_GAP: Duration = Duration::from_millis(100);
+
 /// Renders each new status. Statuses that arrive while one renders are skipped for the latest.
+/// After a render the main thread is left alone at least as long as the render took: it also
+/// serves the settings window (its pages, its clicks), which waited 24 s for its first page
+/// while a thousand credentials refreshed and the menu was redrawn back to back.
 async fn follow(
     app: AppHandle<Wry>,
     mut status: watch::Receiver<TrayStatus>,
@@ -87,6 +94,7 @@ async fn follow(
         let current = status.borrow_and_update().clone();
         let model = menu_model(&current);
         let icon = icon_state(&current);
+        let started = Instant::now();
         let (rendered, done) = oneshot::channel();
         let renderer = renderer.clone();
         let handle = app.clone();
@@ -103,6 +111,7 @@ async fn follow(
             // The event loop is gone: the app is exiting.
             return;
         }
+        tokio::time::sleep(started.elapsed().max(MIN_REDRAW_GAP)).await;
     }
 }
 

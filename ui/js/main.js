@@ -118,7 +118,9 @@ async function boot() {
     unlock: createUnlockView(app, $('#view-unlock')),
   };
 
+  performance.mark('boot-connected');
   const [info, status, prefs] = await Promise.all([api.appInfo(), api.listStatus(), api.getPreferences()]);
+  performance.mark('boot-data');
   app.info = info;
   app.vault = info.vault;
   app.prefs = prefs;
@@ -172,6 +174,7 @@ async function boot() {
   };
   await listen('open-at', openAt);
 
+  performance.mark('boot-listening');
   const fromHash = () => {
     const route = location.hash.replace(/^#/, '');
     app.navigate(ROUTES.includes(route) ? route : 'credentials');

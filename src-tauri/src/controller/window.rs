@@ -92,6 +92,9 @@ pub struct WindowState {
     pub previews: HashMap<String, Preview>,
     /// Where a window being opened should land (`open_at` in its app info).
     pub open_at: Option<Value>,
+    /// Every credential's status as last read: what a window opening is shown at once, and
+    /// what the next reading is compared with to tell an open window only what changed.
+    pub statuses: Option<Vec<CredentialStatus>>,
     serial: u64,
 }
 
@@ -296,6 +299,12 @@ impl Controller {
     /// With the vault locked, the credentials still come from the config file, their state
     /// unknown until it opens.
     fn list_status(&mut self, reply: oneshot::Sender<Answer>) {
+        // The last reading answers at once: while a thousand credentials refresh, the vault's
+        // queue is long, and the window's events carry every change after this one.
+        if let (Some(_), Some(statuses)) = (&self.engine, &self.window.statuses) {
+            let _ = reply.send(Ok(wire::credential_list(self.status.now, statuses)));
+            return;
+        }
         if let Some(engine) = self.engine.clone() {
             self.working.spawn(async move {
                 let answer = match engine.list().await {
@@ -674,11 +683,18 @@ impl Controller {
         let _ = reply.send(answer);
     }
 
-    /// Emits the window's events for a new status: only while a window exists.
-    pub(super) fn tell_window_status(&self, statuses: &[CredentialStatus]) {
-        if self.desktop.window_open() {
-            self.desktop
-                .to_window("status", wire::credential_list(self.status.now, statuses));
+    /// Keeps the new statuses and tells an open window what changed since the last ones.
+    pub(super) fn tell_window_status(&mut self, statuses: &[CredentialStatus]) {
+        let previous = self.window.statuses.replace(statuses.to_vec());
+        if !self.desktop.window_open() {
+            return;
+        }
+        let payload = match previous {
+            Some(previous) => wire::status_changes(self.status.now, &previous, statuses),
+            None => Some(wire::credential_list(self.status.now, statuses)),
+        };
+        if let Some(payload) = payload {
+            self.desktop.to_window("status", payload);
         }
     }
 }

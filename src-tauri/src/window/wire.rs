@@ -158,6 +158,31 @@ pub fn credential_list(now: DateTime<Utc>, statuses: &[CredentialStatus]) -> Val
     })
 }
 
+/// What changed from `before` to `after`, as a `status` event: only the credentials that differ
+/// and the ids that are gone, so a thousand credentials of which one refreshed cost the page one
+/// row, not a thousand. `None` when nothing changed.
+pub fn status_changes(
+    now: DateTime<Utc>,
+    before: &[CredentialStatus],
+    after: &[CredentialStatus],
+) -> Option<Value> {
+    let old: std::collections::HashMap<&str, &CredentialStatus> =
+        before.iter().map(|s| (s.id.as_str(), s)).collect();
+    let changed: Vec<Value> = after
+        .iter()
+        .filter(|s| old.get(s.id.as_str()) != Some(s))
+        .map(credential_view)
+        .collect();
+    let kept: std::collections::HashSet<&str> = after.iter().map(|s| s.id.as_str()).collect();
+    let removed: Vec<&str> = before
+        .iter()
+        .map(|s| s.id.as_str())
+        .filter(|id| !kept.contains(id))
+        .collect();
+    (!changed.is_empty() || !removed.is_empty())
+        .then(|| serde_json::json!({ "now": now, "changed": changed, "removed": removed }))
+}
+
 /// A credential's settings for the detail pane and the edit form; which secrets exist is a
 /// boolean each, never the value.
 pub fn credential_detail(
@@ -221,6 +246,44 @@ mod tests {
         assert_eq!(secret.expose(), "s3cret-value");
         assert!(!format!("{secret:?}").contains("s3cret"));
         assert!(draft.personal_token.is_none());
+    }
+
+    fn statuses(names: &[&str]) -> Vec<CredentialStatus> {
+        let now = Utc::now();
+        names
+            .iter()
+            .map(|name| {
+                let credential = Credential {
+                    id: webex_token_core::model::CredentialId::generate(
+                        webex_token_core::model::Kind::Personal,
+                    ),
+                    name: (*name).into(),
+                    label: None,
+                    api_base: None,
+                    created_at: now,
+                    settings: KindSettings::Personal(Default::default()),
+                };
+                CredentialStatus::new(&credential, None, now)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_open_window_is_told_only_what_changed() {
+        let before = statuses(&["a", "b", "c"]);
+        let now = Utc::now();
+        assert_eq!(status_changes(now, &before, &before), None);
+        let mut after = before.clone();
+        after[1].label = Some("Acme Inc".into());
+        let gone = after.remove(2);
+        let event = status_changes(now, &before, &after).expect("something changed");
+        let changed = event["changed"].as_array().unwrap();
+        assert_eq!(changed.len(), 1);
+        assert_eq!(changed[0]["name"], "b");
+        assert_eq!(event["removed"], serde_json::json!([gone.id.as_str()]));
+        let added = statuses(&["d"]);
+        let event = status_changes(now, &after, &[after.clone(), added].concat()).unwrap();
+        assert_eq!(event["changed"][0]["name"], "d");
     }
 
     #[test]
