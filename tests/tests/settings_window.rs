@@ -23,6 +23,28 @@ const ROW_HEALTH: &str = "const row = [...document.querySelectorAll('.row')]\
     .find((r) => r.querySelector('.row-name')?.textContent === arguments[0]);\
     return row ? [...row.classList].find((c) => c.startsWith('row-')) : null;";
 
+/// Waits until the list shows `name` as good and `also` holds.
+async fn wait_until_good(
+    window: &SettingsWindow,
+    name: &str,
+    also: impl Fn() -> bool,
+) -> Result<()> {
+    let until = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let health = window
+            .eval_with(ROW_HEALTH, vec![Value::from(name)])
+            .await?;
+        if health == "row-ok" && also() {
+            return Ok(());
+        }
+        assert!(
+            tokio::time::Instant::now() < until,
+            "{name:?} never turned good (or the condition never held): {health}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_integration_added_in_the_window_is_authorized_in_the_browser_and_turns_good()
 -> Result<()> {
@@ -112,20 +134,7 @@ async fn an_integration_added_in_the_window_is_authorized_in_the_browser_and_tur
     window
         .click("dialog[open] .dialog-actions .btn-primary")
         .await?;
-    let until = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let health = window
-            .eval_with(ROW_HEALTH, vec![Value::from("Acme via the window")])
-            .await?;
-        if health == "row-ok" {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < until,
-            "the row never turned good: {health}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until_good(&window, "Acme via the window", || true).await?;
     window.screenshot("credentials-list").await?;
     window
         .assert_no_secrets(&sandbox, "after authorizing")
@@ -563,20 +572,10 @@ async fn a_rotated_client_secret_is_replaced_from_the_tray_menus_fix() -> Result
         .await?;
 
     window.click_button("Refresh now").await?;
-    let until = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let health = window
-            .eval_with(ROW_HEALTH, vec![Value::from("Acme Corp")])
-            .await?;
-        if health == "row-ok" && sandbox.refreshes(&client_id).len() > refused {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < until,
-            "never refreshed with the new secret: {health}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until_good(&window, "Acme Corp", || {
+        sandbox.refreshes(&client_id).len() > refused
+    })
+    .await?;
     let token = sandbox.token(&["Acme Corp"]).await;
     assert!(sandbox.fake.token_is_valid(&token));
 
