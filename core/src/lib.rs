@@ -24,6 +24,7 @@ pub mod authorize;
 pub mod clock;
 pub mod config;
 pub mod daemon;
+pub mod default_base;
 pub mod engine;
 pub mod events;
 pub mod failure;

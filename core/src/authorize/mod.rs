@@ -17,7 +17,7 @@ pub use browser::PendingAuthorization;
 pub use device::PendingDeviceAuthorization;
 pub use loopback::ListenError;
 
-use crate::api_base::DefaultBase;
+use crate::default_base::DefaultBase;
 use crate::failure::{Failure, Step, classify};
 use crate::lock::{CredentialLocks, LockError};
 use crate::model::Credential;

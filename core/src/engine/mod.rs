@@ -25,7 +25,8 @@ pub use options::EngineOptions;
 pub use tokens::{IssuedToken, RefreshReport};
 pub use validate::{Field, ValidationError};
 
-pub use crate::api_base::{DefaultBase, check_api_base, parse_api_base};
+pub use crate::api_base::{check_api_base, parse_api_base};
+pub use crate::default_base::DefaultBase;
 
 use crate::audit::{AuditFilter, AuditLog, AuditRead, AuditRecord};
 use crate::authorize::Authorizer;

@@ -25,7 +25,7 @@ use url::Url;
 pub use backoff::Backoff;
 pub use want::{Retry, Want, satisfied};
 
-use crate::api_base::DefaultBase;
+use crate::default_base::DefaultBase;
 use crate::failure::Failure;
 use crate::lock::{CredentialLocks, LockError};
 use crate::model::{Credential, CredentialId};
