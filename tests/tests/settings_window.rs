@@ -135,6 +135,12 @@ async fn an_integration_added_in_the_window_is_authorized_in_the_browser_and_tur
         .click("dialog[open] .dialog-actions .btn-primary")
         .await?;
     wait_until_good(&window, "Acme via the window", || true).await?;
+    window
+        .wait_until(
+            "the detail pane listing the refresh token as stored",
+            "return /refresh token stored/.test(document.querySelector('.detail')?.textContent)",
+        )
+        .await?;
     window.screenshot("credentials-list").await?;
     window
         .assert_no_secrets(&sandbox, "after authorizing")

@@ -72,8 +72,9 @@ async fn with_a_daemon_running_the_app_defers_to_it_and_takes_over_after_its_sig
     let mut desktop = TrayDesktop::start(&sandbox).await?;
     let mut tray = desktop.launch().await?;
     let kept_by = format!("Kept alive by webex-token daemon (pid {pid})");
-    tray.wait_for_menu("the daemon keeping the vault", |m| {
-        top_texts(m).contains(&kept_by)
+    // The keeper is known before the credentials are read through its agent: wait for both.
+    tray.wait_for_menu("the daemon keeping the vault, and the credential", |m| {
+        top_texts(m).contains(&kept_by) && credential(m, "Acme Corp").is_some()
     })
     .await?;
     // Every action still works: a refresh from the menu, seen by the daemon's agent too.

@@ -194,6 +194,11 @@ export function createDetail({ app, onClose }) {
     el,
     show(c) {
       const changedId = c?.id !== current?.id;
+      // Which secrets are stored changes with the tokens (authorized, revoked, replaced): the
+      // settings shown are read again then, not kept from when the credential was selected.
+      const tokensChanged = !changedId && c && current
+        && (c.obtained_at !== current.obtained_at || c.access_expires_at !== current.access_expires_at
+          || c.refresh_expires_at !== current.refresh_expires_at || c.stored !== current.stored);
       const keepFocus = el.contains(document.activeElement) && !changedId ? document.activeElement : null;
       const focusKey = keepFocus?.textContent;
       current = c ?? null;
@@ -202,7 +207,7 @@ export function createDetail({ app, onClose }) {
         detailFor = null;
       }
       render();
-      if (c && (changedId || !detail)) loadDetail(c.id);
+      if (c && (changedId || !detail || tokensChanged)) loadDetail(c.id);
       // Re-rendering replaced the focused button; put focus back on its twin.
       if (keepFocus && focusKey) {
         const twin = [...el.querySelectorAll('button')].find((b) => b.textContent === focusKey);
