@@ -31,6 +31,9 @@ struct Args {
     /// Only the scrolling figures (no memory, no reopening).
     #[arg(long)]
     scroll_only: bool,
+    /// Print the page's boot marks (connected, data, listening, ready; ms since load).
+    #[arg(long)]
+    boot_marks: bool,
     /// For experiments: CSS rules inserted into the page before scrolling (through the CSSOM,
     /// which the page's CSP allows), e.g. `.row { will-change: transform }`.
     #[arg(long)]
@@ -61,7 +64,7 @@ async fn main() -> Result<()> {
     let ready = window
         .eval("return performance.getEntriesByName('window-ready')[0].startTime")
         .await?;
-    if std::env::var_os("BENCH_IPC").is_some() {
+    if args.boot_marks {
         let ipc = window
             .eval("return JSON.stringify(performance.getEntriesByType('mark').map((e) => [e.name, Math.round(e.startTime)]))")
             .await?;
