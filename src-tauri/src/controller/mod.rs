@@ -559,6 +559,8 @@ impl Controller {
                 self.events = Some(engine.subscribe());
                 self.engine = Some(engine);
                 self.status.vault = VaultState::Open;
+                // The window is told the whole list once: what it showed came from elsewhere.
+                self.window.statuses = None;
                 self.become_keeper().await;
                 self.reload().await;
             }

@@ -315,6 +315,9 @@ impl Controller {
             });
             return;
         }
+        // The page gets the config's view; the next reading is then told whole, not as changes
+        // from a reading it never saw.
+        self.window.statuses = None;
         let now = Utc::now();
         let statuses: Vec<CredentialStatus> = self
             .config_store()
